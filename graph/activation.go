@@ -1,0 +1,31 @@
+package graph
+
+import (
+	G "gorgonia.org/gorgonia"
+)
+
+// An Activation maps a node element-wise (or, for Softmax, row-wise) to a
+// node of the same shape.
+type Activation func(x *G.Node) (*G.Node, error)
+
+// ReLU returns max(x, 0) element-wise. Its gradient is 1 where x > 0 and 0
+// elsewhere, x = 0 included, as in Keras.
+func ReLU(x *G.Node) (*G.Node, error) { return G.Rectify(x) }
+
+// Sigmoid returns 1 / (1 + exp(−x)) element-wise.
+func Sigmoid(x *G.Node) (*G.Node, error) { return G.Sigmoid(x) }
+
+// Tanh returns the hyperbolic tangent element-wise.
+func Tanh(x *G.Node) (*G.Node, error) { return G.Tanh(x) }
+
+// Linear returns x unchanged: the identity activation.
+func Linear(x *G.Node) (*G.Node, error) { return x, nil }
+
+var (
+	_ Activation = ReLU
+	_ Activation = Sigmoid
+	_ Activation = Tanh
+	_ Activation = Linear
+	_ Activation = Softmax
+	_ Activation = LogSoftmax
+)

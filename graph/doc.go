@@ -1,0 +1,20 @@
+// Package graph holds the building blocks gokeras networks are made of, as
+// Gorgonia expression-graph nodes: the dense layer (a matrix product plus a
+// broadcast bias), the activations, numerically stable softmax and
+// cross-entropy operations with their own symbolic gradients, the mean
+// squared error, and the Glorot-uniform initialiser Keras uses.
+//
+// Every function takes and returns *gorgonia.Node, so the gradients of
+// anything built here come from Gorgonia's symbolic differentiation
+// (gorgonia.Grad) and run on a tape machine. Inputs are 2-D (batch,
+// features) matrices of float32 or float64. A function given nodes of the
+// wrong rank, width or type returns an error that names what it got; none
+// of them panics on user data.
+//
+// Two traps in the engine are avoided on purpose: Gorgonia rewrites
+// Log(SoftMax(x)) by turning the softmax node itself into a log-softmax
+// (gorgonia issue 569), and tensor v0.9.24's SoftMax starts each row's
+// maximum from the tensor's first element, which overflows to NaN for rows
+// far below it. Softmax, LogSoftmax and the cross-entropies here are ops of
+// this package that subtract each row's own maximum.
+package graph
