@@ -1,0 +1,83 @@
+package mnist
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"io"
+
+	"github.com/pkg/errors"
+)
+
+// maxIDXSize bounds what ReadIDX accepts, so a corrupted header cannot
+// make it allocate without limit.
+const maxIDXSize = 1 << 30
+
+// ReadIDX reads an IDX file of unsigned bytes (the format of the MNIST
+// files), gzip-compressed or raw: compression is recognised by the gzip
+// magic number. It returns the dimensions and the data in row-major order.
+//
+// It returns an error if the header is not that of a uint8 IDX file (a
+// wrong-kind file), if the data is shorter than the dimensions promise
+// (a truncated file), if bytes follow the data, or if the gzip stream is
+// corrupted.
+func ReadIDX(r io.Reader) (dims []int, data []byte, err error) {
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, nil, errors.Wrap(err, "reading the gzip header")
+		}
+		defer zr.Close()
+		br = bufio.NewReader(zr)
+	}
+	var head [4]byte
+	if _, err := io.ReadFull(br, head[:]); err != nil {
+		return nil, nil, errors.Wrap(noEOF(err), "reading the IDX magic number")
+	}
+	if head[0] != 0 || head[1] != 0 {
+		return nil, nil, errors.Errorf("not an IDX file: magic number starts % x, want 00 00", head[:2])
+	}
+	if head[2] != 0x08 {
+		return nil, nil, errors.Errorf("IDX element type 0x%02x, want 0x08 (unsigned byte)", head[2])
+	}
+	n := int(head[3])
+	if n == 0 || n > 4 {
+		return nil, nil, errors.Errorf("IDX file claims %d dimensions, want 1 to 4", n)
+	}
+	dims = make([]int, n)
+	size := 1
+	for i := range dims {
+		var d uint32
+		if err := binary.Read(br, binary.BigEndian, &d); err != nil {
+			return nil, nil, errors.Wrapf(noEOF(err), "reading IDX dimension %d", i)
+		}
+		dims[i] = int(d)
+		size *= int(d)
+		if size > maxIDXSize {
+			return nil, nil, errors.Errorf("IDX dimensions %v exceed %d bytes", dims[:i+1], maxIDXSize)
+		}
+	}
+	data = make([]byte, size)
+	if got, err := io.ReadFull(br, data); err != nil {
+		return nil, nil, errors.Wrapf(noEOF(err), "truncated: dimensions %v promise %d bytes of data, read %d", dims, size, got)
+	}
+	extra, err := br.Read(make([]byte, 1))
+	if extra > 0 {
+		return nil, nil, errors.Errorf("%d bytes of data expected for dimensions %v, but more follow", size, dims)
+	}
+	if err != nil && err != io.EOF {
+		return nil, nil, errors.Wrap(err, "reading past the data") // a gzip checksum error shows here
+	}
+	return dims, data, nil
+}
+
+// noEOF turns io.EOF into io.ErrUnexpectedEOF: inside a file, running out
+// of bytes means it was truncated.
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
