@@ -8,7 +8,8 @@ import (
 
 // Dense returns x·w + b: the matrix product of the (batch, in) input x and
 // the (in, out) kernel w, with the bias b added to every row by
-// broadcasting. b may be a vector of length out or a (1, out) matrix.
+// broadcasting. b is a (1, out) matrix: a bias vector of length out
+// viewed as one row (train binds it so, sharing the vector's memory).
 // Mismatched shapes or element types are an error naming both shapes.
 func Dense(x, w, b *G.Node) (*G.Node, error) {
 	if err := checkMatrix("Dense input", x); err != nil {
@@ -27,15 +28,8 @@ func Dense(x, w, b *G.Node) (*G.Node, error) {
 	if x.Dtype() != w.Dtype() || b.Dtype() != w.Dtype() {
 		return nil, errors.Errorf("Dense: input, kernel and bias types differ: %v, %v, %v", x.Dtype(), w.Dtype(), b.Dtype())
 	}
-	switch {
-	case b.Shape().Eq(tensor.Shape{out}):
-		var err error
-		if b, err = G.Reshape(b, tensor.Shape{1, out}); err != nil {
-			return nil, errors.Wrap(err, "Dense: reshaping the bias")
-		}
-	case b.Shape().Eq(tensor.Shape{1, out}):
-	default:
-		return nil, errors.Errorf("Dense: bias has shape %v, want (%d) or (1, %d)", b.Shape(), out, out)
+	if !b.Shape().Eq(tensor.Shape{1, out}) {
+		return nil, errors.Errorf("Dense: bias has shape %v, want (1, %d)", b.Shape(), out)
 	}
 	xw, err := G.Mul(x, w)
 	if err != nil {

@@ -126,9 +126,6 @@ func TestGradients(t *testing.T) {
 	}{
 		{"Dense", func(in []*G.Node) (*G.Node, error) { return Dense(in[0], in[1], in[2]) },
 			[]*tensor.Dense{randMatrix(rng, 3, 4, -1, 1), randMatrix(rng, 4, 5, -1, 1), randMatrix(rng, 1, 5, -1, 1)}, []int{0, 1, 2}},
-		{"DenseVectorBias", func(in []*G.Node) (*G.Node, error) { return Dense(in[0], in[1], in[2]) },
-			[]*tensor.Dense{randMatrix(rng, 3, 4, -1, 1), randMatrix(rng, 4, 2, -1, 1),
-				tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{0.3, -0.2}))}, []int{1, 2}},
 		{"ReLU", unary(ReLU), []*tensor.Dense{awayFromZero(rng, 3, 4)}, []int{0}},
 		{"Sigmoid", unary(Sigmoid), []*tensor.Dense{randMatrix(rng, 3, 4, -3, 3)}, []int{0}},
 		{"Tanh", unary(Tanh), []*tensor.Dense{randMatrix(rng, 3, 4, -3, 3)}, []int{0}},

@@ -108,7 +108,7 @@ func TestDenseMatchesNaiveLoops(t *testing.T) {
 	g := G.NewGraph()
 	xn := G.NewMatrix(g, G.Float32, G.WithShape(n, in), G.WithName("x"), G.WithValue(tensor.New(tensor.WithShape(n, in), tensor.WithBacking(x))))
 	wn := G.NewMatrix(g, G.Float32, G.WithShape(in, out), G.WithName("w"), G.WithValue(tensor.New(tensor.WithShape(in, out), tensor.WithBacking(w))))
-	bn := G.NewVector(g, G.Float32, G.WithShape(out), G.WithName("b"), G.WithValue(tensor.New(tensor.WithShape(out), tensor.WithBacking(b))))
+	bn := G.NewMatrix(g, G.Float32, G.WithShape(1, out), G.WithName("b"), G.WithValue(tensor.New(tensor.WithShape(1, out), tensor.WithBacking(b))))
 	got := eval(t, g, G.Must(Dense(xn, wn, bn))).Data().([]float32)
 	for i := 0; i < n; i++ {
 		for j := 0; j < out; j++ {
@@ -128,7 +128,7 @@ func TestShapeErrors(t *testing.T) {
 	g := G.NewGraph()
 	x := G.NewMatrix(g, G.Float64, G.WithShape(2, 3), G.WithName("x"))
 	w := G.NewMatrix(g, G.Float64, G.WithShape(4, 5), G.WithName("w"))
-	b := G.NewVector(g, G.Float64, G.WithShape(5), G.WithName("b"))
+	b := G.NewMatrix(g, G.Float64, G.WithShape(1, 5), G.WithName("b"))
 	b3 := G.NewVector(g, G.Float64, G.WithShape(3), G.WithName("b3"))
 	w35 := G.NewMatrix(g, G.Float64, G.WithShape(3, 5), G.WithName("w35"))
 	y := G.NewMatrix(g, G.Float64, G.WithShape(2, 4), G.WithName("y"))

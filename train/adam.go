@@ -1,0 +1,68 @@
+package train
+
+import (
+	"math"
+
+	"github.com/chewxy/math32"
+	"github.com/pkg/errors"
+)
+
+// AdamOptimizer is Keras 3's Adam. At step t (from 1), for a weight w with
+// gradient g:
+//
+//	m ← m + (g − m)(1−β₁)
+//	v ← v + (g² − v)(1−β₂)
+//	α ← lr·√(1−β₂ᵗ) / (1−β₁ᵗ)
+//	w ← w − α·m / (√v + ε)
+//
+// Set the fields before Compile.
+type AdamOptimizer struct {
+	LearningRate, Beta1, Beta2, Epsilon float32
+
+	t    int
+	m, v [][]float32
+}
+
+// Adam returns Adam with Keras's defaults: learning rate 0.001, beta1 0.9,
+// beta2 0.999, epsilon 1e-7.
+func Adam() *AdamOptimizer {
+	return &AdamOptimizer{LearningRate: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}
+}
+
+// Name returns "adam".
+func (o *AdamOptimizer) Name() string { return "adam" }
+
+// Init checks the settings and zeroes the moments and the step count.
+func (o *AdamOptimizer) Init(sizes []int) error {
+	if err := checkRate("Adam", o.LearningRate); err != nil {
+		return err
+	}
+	if err := checkUnit("Adam", "beta1", o.Beta1); err != nil {
+		return err
+	}
+	if err := checkUnit("Adam", "beta2", o.Beta2); err != nil {
+		return err
+	}
+	if !(o.Epsilon >= 0) {
+		return errors.Errorf("Adam: epsilon must be ≥ 0, got %v", o.Epsilon)
+	}
+	o.t, o.m, o.v = 0, state(sizes), state(sizes)
+	return nil
+}
+
+// Update applies one Adam step.
+func (o *AdamOptimizer) Update(params, grads [][]float32) {
+	o.t++
+	b1, b2 := o.Beta1, o.Beta2
+	p1 := float32(math.Pow(float64(b1), float64(o.t)))
+	p2 := float32(math.Pow(float64(b2), float64(o.t)))
+	alpha := o.LearningRate * math32.Sqrt(1-p2) / (1 - p1)
+	for i, w := range params {
+		g, m, v := grads[i], o.m[i], o.v[i]
+		for j := range w {
+			m[j] += float32((g[j] - m[j]) * (1 - b1))
+			v[j] += float32((float32(g[j]*g[j]) - v[j]) * (1 - b2))
+			w[j] -= float32(alpha*m[j]) / (math32.Sqrt(v[j]) + o.Epsilon)
+		}
+	}
+}

@@ -1,0 +1,19 @@
+// Package train fits networks built on Gorgonia expression graphs: the
+// optimizers (RMSprop, SGD with momentum and Nesterov, Adam) with Keras's
+// defaults and update rules, the losses and metrics, and the
+// fit/evaluate/predict loop with Keras's progress line and History.
+//
+// A Network exposes its parameters and builds its forward pass into a
+// graph; Compile pairs it with an optimizer, a loss and metrics. Because a
+// Gorgonia graph has fixed shapes, the Trainer builds one graph and tape
+// machine per batch size and purpose (training, evaluation, prediction),
+// once, and reuses it for every batch; all of them share the parameter
+// tensors, which the optimizer updates in place. Gradients come from
+// gorgonia.Grad and are read out after each step, so nothing accumulates
+// between steps.
+//
+// Bad input (mismatched row counts, wrong widths, labels out of range,
+// NaN or Inf in the data, non-positive batch sizes, negative epochs) is an
+// error naming the problem and where it is, returned before any training
+// starts.
+package train

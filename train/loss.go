@@ -1,0 +1,110 @@
+package train
+
+import (
+	"math"
+
+	"github.com/gokeras/gokeras/graph"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// A Loss turns a network's output and the targets into a scalar to
+// minimise.
+type Loss interface {
+	// Name is the Keras name, e.g. "categorical_crossentropy".
+	Name() string
+	// Targets validates y for a network of outWidth outputs and returns
+	// the (rows, outWidth) float32 matrix fed to Build's target node.
+	Targets(y *tensor.Dense, outWidth int) ([]float32, error)
+	// Build returns the scalar mean loss of a batch. logits is the input
+	// of a final softmax, or nil if there is none.
+	Build(out, logits, target *G.Node) (*G.Node, error)
+}
+
+type categoricalCrossentropy struct{}
+
+// CategoricalCrossentropy is Keras's categorical_crossentropy: targets are
+// one-hot (or probability) rows of the output's width, the loss is
+// −Σ y·log p averaged over the batch. When the network ends in a softmax
+// it is computed from the logits with a stable log-softmax, as Keras's
+// TensorFlow backend does; otherwise from the probabilities, normalised
+// and clipped to [1e-7, 1−1e-7].
+func CategoricalCrossentropy() Loss { return categoricalCrossentropy{} }
+
+func (categoricalCrossentropy) Name() string { return "categorical_crossentropy" }
+
+func (categoricalCrossentropy) Targets(y *tensor.Dense, width int) ([]float32, error) {
+	return denseTargets(y, width)
+}
+
+func (categoricalCrossentropy) Build(out, logits, target *G.Node) (*G.Node, error) {
+	return crossentropy(out, logits, target)
+}
+
+func crossentropy(out, logits, target *G.Node) (*G.Node, error) {
+	if logits != nil {
+		return graph.CategoricalCrossentropyFromLogits(logits, target)
+	}
+	return graph.CategoricalCrossentropy(out, target)
+}
+
+func denseTargets(y *tensor.Dense, width int) ([]float32, error) {
+	if _, err := rowsOf("y", y, width); err != nil {
+		return nil, err
+	}
+	return floats("y", y, width)
+}
+
+type sparseCategoricalCrossentropy struct{}
+
+// SparseCategoricalCrossentropy is Keras's sparse_categorical_crossentropy:
+// the same loss as CategoricalCrossentropy, with targets given as class
+// indices, shape (rows) or (rows, 1). An index that is negative, not an
+// integer, or not below the number of classes is an error naming its row.
+func SparseCategoricalCrossentropy() Loss { return sparseCategoricalCrossentropy{} }
+
+func (sparseCategoricalCrossentropy) Name() string { return "sparse_categorical_crossentropy" }
+
+func (sparseCategoricalCrossentropy) Targets(y *tensor.Dense, width int) ([]float32, error) {
+	if _, err := rowsOf("y", y, 1); err != nil {
+		return nil, errors.Wrap(err, "sparse labels")
+	}
+	labels, err := floats("y", y, 1)
+	if err != nil {
+		return nil, err
+	}
+	return oneHot(labels, width)
+}
+
+func (sparseCategoricalCrossentropy) Build(out, logits, target *G.Node) (*G.Node, error) {
+	return crossentropy(out, logits, target)
+}
+
+// oneHot turns class indices into one-hot rows of the given width.
+func oneHot(labels []float32, classes int) ([]float32, error) {
+	out := make([]float32, len(labels)*classes)
+	for i, l := range labels {
+		if l < 0 || l >= float32(classes) || l != float32(math.Trunc(float64(l))) {
+			return nil, errors.Errorf("label %v at row %d is not a class index in [0, %d)", l, i, classes)
+		}
+		out[i*classes+int(l)] = 1
+	}
+	return out, nil
+}
+
+type meanSquaredError struct{}
+
+// MeanSquaredError is Keras's mean_squared_error: the mean of (p − y)²
+// over the last axis, then over the batch.
+func MeanSquaredError() Loss { return meanSquaredError{} }
+
+func (meanSquaredError) Name() string { return "mean_squared_error" }
+
+func (meanSquaredError) Targets(y *tensor.Dense, width int) ([]float32, error) {
+	return denseTargets(y, width)
+}
+
+func (meanSquaredError) Build(out, _, target *G.Node) (*G.Node, error) {
+	return graph.MeanSquaredError(out, target)
+}
