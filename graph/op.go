@@ -17,15 +17,14 @@ import (
 // incoming gradient of a scalar loss). The output is either a matrix of
 // the first input's shape or, for a loss, a scalar.
 type rowOp struct {
-	name        string
-	matrices    int  // number of 2-D inputs
-	scalarIn    bool // a trailing scalar input follows the matrices
-	scalarOut   bool // the output is a scalar instead of a matrix
-	differWRT   []bool
-	do64        func(in [][]float64, s float64, rows, cols int, out []float64) (float64, error)
-	do32        func(in [][]float32, s float32, rows, cols int, out []float32) (float32, error)
-	symDiff     func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
-	description string
+	name      string
+	matrices  int  // number of 2-D inputs
+	scalarIn  bool // a trailing scalar input follows the matrices
+	scalarOut bool // the output is a scalar instead of a matrix
+	differWRT []bool
+	do64      func(in [][]float64, s float64, rows, cols int, out []float64) (float64, error)
+	do32      func(in [][]float32, s float32, rows, cols int, out []float32) (float32, error)
+	symDiff   func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 }
 
 // kernel adapts one generic row kernel to both float types.

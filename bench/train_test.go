@@ -1,0 +1,79 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gokeras/gokeras/mnist"
+	"github.com/gokeras/gokeras/nn"
+	"github.com/gokeras/gokeras/train"
+	"gorgonia.org/tensor"
+)
+
+// lessonModel returns the compiled 784-512-10 network of the lesson.
+func lessonModel(b *testing.B) *nn.Sequential {
+	m := nn.NewSequential(nn.Dense(512, nn.ReLU, nn.InputShape(784)), nn.Dense(10, nn.Softmax))
+	if err := m.Build(1); err != nil {
+		b.Fatal(err)
+	}
+	if err := m.Compile(train.RMSprop(), train.CategoricalCrossentropy(), train.Accuracy()); err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// mnistRows returns the first n MNIST training rows, preprocessed as in
+// the lesson. Real pixels matter: about 80% are zero, and the matrix
+// product skips zero inputs.
+func mnistRows(b *testing.B, n int) (*tensor.Dense, *tensor.Dense) {
+	data, err := mnist.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, err := mnist.Flatten(data.TrainImages)
+	if err != nil {
+		b.Fatal(err)
+	}
+	y, err := train.ToCategorical(data.TrainLabels, 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n == 0 {
+		return x, y
+	}
+	return tensor.New(tensor.WithShape(n, 784), tensor.WithBacking(x.Data().([]float32)[:n*784])),
+		tensor.New(tensor.WithShape(n, 10), tensor.WithBacking(y.Data().([]float32)[:n*10]))
+}
+
+// BenchmarkTrainStep times one training step of the lesson's network: an
+// epoch of a single batch, so each op is one forward pass, one backward
+// pass and one RMSprop update (plus Fit's per-epoch bookkeeping).
+func BenchmarkTrainStep(b *testing.B) {
+	for _, batch := range []int{32, 128, 512} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			m := lessonModel(b)
+			x, y := mnistRows(b, batch)
+			opts := []train.Option{train.BatchSize(batch), train.Verbose(0), train.Shuffle(false)}
+			if _, err := m.Fit(x, y, opts...); err != nil { // builds the graph
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			if _, err := m.Fit(x, y, append(opts, train.Epochs(b.N))...); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}
+
+// BenchmarkEpoch times one epoch over the MNIST training set at batch 128.
+func BenchmarkEpoch(b *testing.B) {
+	x, y := mnistRows(b, 0)
+	m := lessonModel(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	if _, err := m.Fit(x, y, train.Epochs(b.N), train.BatchSize(128), train.Seed(1), train.Verbose(0)); err != nil {
+		b.Fatal(err)
+	}
+}
