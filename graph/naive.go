@@ -173,10 +173,10 @@ func NaiveReshape(x *tensor.Dense, shape ...int) (*tensor.Dense, error) {
 	if known != len(xs) {
 		return nil, errors.Errorf("NaiveReshape: cannot put the %d elements of shape %v into shape %v", len(xs), x.Shape(), shape)
 	}
+	// Row-major order is kept: element i of x is element i of the result;
+	// only the shape that reads it changes.
 	z := make([]float64, len(xs))
-	for i := range xs {
-		z[i] = xs[i]
-	}
+	copy(z, xs)
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(z)), nil
 }
 
