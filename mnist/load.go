@@ -31,8 +31,16 @@ type config struct {
 }
 
 // Dir makes Load read the files from dir and nowhere else. It overrides
-// the MNIST_DIR environment variable.
-func Dir(dir string) Option { return func(c *config) { c.dir = dir } }
+// the MNIST_DIR environment variable. An empty dir names nothing: Load
+// searches as if the option were absent, so a command-line flag can be
+// passed straight through.
+func Dir(dir string) Option {
+	return func(c *config) {
+		if dir != "" {
+			c.dir = dir
+		}
+	}
+}
 
 // Load finds, verifies and reads the four MNIST files; the package
 // documentation gives the search order. The error names the file and the

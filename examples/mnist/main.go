@@ -28,11 +28,7 @@ func main() {
 }
 
 func run(epochs, batch int, seed uint64, dir string, verbose int) error {
-	var opts []mnist.Option
-	if dir != "" {
-		opts = append(opts, mnist.Dir(dir))
-	}
-	data, err := mnist.Load(opts...)
+	data, err := mnist.Load(mnist.Dir(dir))
 	if err != nil {
 		return err
 	}

@@ -26,11 +26,7 @@ func main() {
 }
 
 func run(w io.Writer, dir string, digit int) error {
-	var opts []mnist.Option
-	if dir != "" {
-		opts = append(opts, mnist.Dir(dir))
-	}
-	data, err := mnist.Load(opts...)
+	data, err := mnist.Load(mnist.Dir(dir))
 	if err != nil {
 		return err
 	}
