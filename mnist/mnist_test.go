@@ -129,6 +129,10 @@ func TestLoadNamedDirectory(t *testing.T) {
 	if _, err = Load(); err == nil || !strings.Contains(err.Error(), empty) {
 		t.Errorf("MNIST_DIR: error %v, want one naming %s", err, empty)
 	}
+	// Dir("") names nothing, so MNIST_DIR still applies.
+	if _, err = Load(Dir("")); err == nil || !strings.Contains(err.Error(), empty) {
+		t.Errorf("Dir(\"\") with MNIST_DIR: error %v, want one naming %s", err, empty)
+	}
 }
 
 func TestDownloadIsAtomicAndVerified(t *testing.T) {
