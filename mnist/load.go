@@ -26,7 +26,6 @@ type Option func(*config)
 type config struct {
 	dir     string
 	cache   string
-	module  string
 	mirrors []string
 }
 
@@ -50,7 +49,6 @@ func Load(opts ...Option) (*Dataset, error) {
 	if d, err := os.UserCacheDir(); err == nil {
 		c.cache = filepath.Join(d, "gokeras", "mnist")
 	}
-	c.module = moduleDataDir()
 	for _, o := range opts {
 		o(&c)
 	}
@@ -68,10 +66,13 @@ func (c *config) load() (*Dataset, error) {
 		}
 		return readDir(c.dir)
 	}
-	for _, dir := range []string{c.cache, c.module} {
-		if dir != "" && hasAll(dir) {
-			return readDir(dir)
-		}
+	if c.cache != "" && hasAll(c.cache) {
+		return readDir(c.cache)
+	}
+	// Looking in the module cache may run `go env`, so it waits until a
+	// named directory and the user cache have been ruled out.
+	if module := moduleDataDir(); module != "" && hasAll(module) {
+		return readDir(module)
 	}
 	if c.cache == "" {
 		return nil, errors.New("mnist: no data directory named, no user cache directory, and the GoMNIST module is not in the module cache (run `go mod download`)")
