@@ -5,7 +5,6 @@ import (
 
 	"github.com/gokeras/gokeras/graph"
 	"github.com/gokeras/gokeras/train"
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -59,14 +58,9 @@ func (l *DenseLayer) Kernel() *tensor.Dense { return l.kernel }
 // Bias returns the layer's bias vector (nil before Build).
 func (l *DenseLayer) Bias() *tensor.Dense { return l.bias }
 
-// build creates the weights for inputs of width in.
+// build creates the weights for inputs of width in; Sequential.plan has
+// checked the layer.
 func (l *DenseLayer) build(in int, rng *rand.Rand) error {
-	if l.units <= 0 {
-		return errors.Errorf("units must be positive, got %d", l.units)
-	}
-	if l.inputWidth != 0 && l.inputWidth != in {
-		return errors.Errorf("input shape %d does not match the %d features the previous layer gives", l.inputWidth, in)
-	}
 	k := make([]float32, in*l.units)
 	if err := graph.GlorotUniform(rng, in, l.units, k); err != nil {
 		return err

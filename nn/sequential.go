@@ -43,17 +43,34 @@ func (m *Sequential) Build(seed uint64) error {
 	if m.built {
 		return errors.New("build: the model is built already")
 	}
-	if len(m.layers) == 0 {
-		return errors.New("build: the model has no layers")
-	}
-	if m.layers[0] == nil || m.layers[0].inputWidth <= 0 {
-		return errors.New("build: the first layer needs an input shape, e.g. nn.InputShape(784)")
+	inputs, err := m.plan()
+	if err != nil {
+		return errors.Wrap(err, "build")
 	}
 	rng := graph.NewRand(seed)
+	for i, l := range m.layers {
+		if err := l.build(inputs[i], rng); err != nil {
+			return errors.Wrapf(err, "build: layer %d (%s)", i, l.name)
+		}
+	}
+	m.built = true
+	return nil
+}
+
+// plan checks the model's description, names unnamed layers, and returns
+// the input width of each layer.
+func (m *Sequential) plan() ([]int, error) {
+	if len(m.layers) == 0 {
+		return nil, errors.New("the model has no layers")
+	}
+	if m.layers[0] == nil || m.layers[0].inputWidth <= 0 {
+		return nil, errors.New("the first layer needs an input shape, e.g. nn.InputShape(784)")
+	}
+	inputs := make([]int, len(m.layers))
 	in := m.layers[0].inputWidth
 	for i, l := range m.layers {
 		if l == nil {
-			return errors.Errorf("build: layer %d is nil", i)
+			return nil, errors.Errorf("layer %d is nil", i)
 		}
 		if l.name == "" {
 			l.name = "dense"
@@ -61,13 +78,16 @@ func (m *Sequential) Build(seed uint64) error {
 				l.name = fmt.Sprintf("dense_%d", i)
 			}
 		}
-		if err := l.build(in, rng); err != nil {
-			return errors.Wrapf(err, "build: layer %d (%s)", i, l.name)
+		if l.units <= 0 {
+			return nil, errors.Errorf("layer %d (%s): units must be positive, got %d", i, l.name, l.units)
 		}
+		if l.inputWidth != 0 && l.inputWidth != in {
+			return nil, errors.Errorf("layer %d (%s): input shape %d does not match the %d features the previous layer gives", i, l.name, l.inputWidth, in)
+		}
+		inputs[i] = in
 		in = l.units
 	}
-	m.built = true
-	return nil
+	return inputs, nil
 }
 
 // Compile builds the model with seed 0 if Build was not called, and

@@ -35,6 +35,15 @@ _________________________________________________________________
 	if got := lessonModel().Summary(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
+	// Summary does not build: Build(seed) still works after it.
+	m := lessonModel()
+	_ = m.Summary()
+	if err := m.Build(7); err != nil {
+		t.Errorf("Build after Summary: %v", err)
+	}
+	if got := NewSequential(Dense(0, ReLU, InputShape(3))).Summary(); !strings.Contains(got, "units must be positive") {
+		t.Errorf("summary of a bad model: %q", got)
+	}
 	if commas(1234567) != "1,234,567" || commas(999) != "999" {
 		t.Errorf("commas: %s %s", commas(1234567), commas(999))
 	}

@@ -12,13 +12,13 @@ var summaryStops = []int{29, 55, 65}
 
 // Summary returns the model's table in Keras 2's layout: each layer's
 // name and type, output shape and parameter count, then the totals.
-// An unbuilt model is built with seed 0 first; if that fails, Summary
+// The counts follow from the description, so Summary works before Build
+// and does not build the model; if the description is wrong, Summary
 // returns the error's text.
 func (m *Sequential) Summary() string {
-	if !m.built {
-		if err := m.Build(0); err != nil {
-			return err.Error()
-		}
+	inputs, err := m.plan()
+	if err != nil {
+		return "summary: " + err.Error()
 	}
 	var b strings.Builder
 	b.WriteString("Model: \"sequential\"\n")
@@ -27,7 +27,7 @@ func (m *Sequential) Summary() string {
 	b.WriteString(strings.Repeat("=", summaryWidth) + "\n")
 	total := 0
 	for i, l := range m.layers {
-		n := l.kernel.Shape().TotalSize() + l.bias.Shape().TotalSize()
+		n := inputs[i]*l.units + l.units
 		total += n
 		row(&b, l.name+" (Dense)", fmt.Sprintf("(None, %d)", l.units), fmt.Sprint(n))
 		if i == len(m.layers)-1 {
