@@ -8,10 +8,6 @@ import (
 // node of the same shape.
 type Activation func(x *G.Node) (*G.Node, error)
 
-// ReLU returns max(x, 0) element-wise. Its gradient is 1 where x > 0 and 0
-// elsewhere, x = 0 included, as in Keras.
-func ReLU(x *G.Node) (*G.Node, error) { return G.Rectify(x) }
-
 // Sigmoid returns 1 / (1 + exp(−x)) element-wise.
 func Sigmoid(x *G.Node) (*G.Node, error) { return G.Sigmoid(x) }
 

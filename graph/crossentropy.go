@@ -20,10 +20,10 @@ func CategoricalCrossentropyFromLogits(logits, target *G.Node) (*G.Node, error) 
 	if err := checkSame("CategoricalCrossentropyFromLogits", logits, target); err != nil {
 		return nil, err
 	}
-	op := kernel(&rowOp{name: "SoftmaxCrossentropy", matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
+	op := kernel(&rowOp{opInfo: opInfo{"SoftmaxCrossentropy"}, matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
 		xentLogitsRows[float64], xentLogitsRows[float32])
 	op.symDiff = func(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-		gradOp := kernel(&rowOp{name: "SoftmaxCrossentropyGrad", matrices: 2, scalarIn: true},
+		gradOp := kernel(&rowOp{opInfo: opInfo{"SoftmaxCrossentropyGrad"}, matrices: 2, scalarIn: true},
 			xentLogitsGradRows[float64], xentLogitsGradRows[float32])
 		dx, err := G.ApplyOp(gradOp, in[0], in[1], g)
 		return G.Nodes{dx, nil}, err
@@ -81,10 +81,10 @@ func CategoricalCrossentropy(probs, target *G.Node) (*G.Node, error) {
 	if err := checkSame("CategoricalCrossentropy", probs, target); err != nil {
 		return nil, err
 	}
-	op := kernel(&rowOp{name: "CategoricalCrossentropy", matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
+	op := kernel(&rowOp{opInfo: opInfo{"CategoricalCrossentropy"}, matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
 		xentProbsRows[float64], xentProbsRows[float32])
 	op.symDiff = func(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-		gradOp := kernel(&rowOp{name: "CategoricalCrossentropyGrad", matrices: 2, scalarIn: true},
+		gradOp := kernel(&rowOp{opInfo: opInfo{"CategoricalCrossentropyGrad"}, matrices: 2, scalarIn: true},
 			xentProbsGradRows[float64], xentProbsGradRows[float32])
 		dp, err := G.ApplyOp(gradOp, in[0], in[1], g)
 		return G.Nodes{dp, nil}, err

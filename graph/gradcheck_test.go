@@ -90,6 +90,15 @@ func randMatrix(rng *rand.Rand, rows, cols int, lo, hi float64) *tensor.Dense {
 	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d))
 }
 
+// randVector returns a vector of n U(−1, 1) samples.
+func randVector(rng *rand.Rand, n int) *tensor.Dense {
+	d := make([]float64, n)
+	for i := range d {
+		d[i] = rng.Float64()*2 - 1
+	}
+	return tensor.New(tensor.WithShape(n), tensor.WithBacking(d))
+}
+
 // awayFromZero returns a matrix of values in ±[0.1, 1], where ReLU's kink
 // cannot spoil a finite difference.
 func awayFromZero(rng *rand.Rand, rows, cols int) *tensor.Dense {
@@ -125,7 +134,23 @@ func TestGradients(t *testing.T) {
 		wrt    []int
 	}{
 		{"Dense", func(in []*G.Node) (*G.Node, error) { return Dense(in[0], in[1], in[2]) },
-			[]*tensor.Dense{randMatrix(rng, 3, 4, -1, 1), randMatrix(rng, 4, 5, -1, 1), randMatrix(rng, 1, 5, -1, 1)}, []int{0, 1, 2}},
+			[]*tensor.Dense{randMatrix(rng, 3, 4, -1, 1), randMatrix(rng, 4, 5, -1, 1), randMatrix(rng, 1, 5, -1, 1)}, []int{1, 2}},
+		{"DenseVectorBias", func(in []*G.Node) (*G.Node, error) { return Dense(in[0], in[1], in[2]) },
+			[]*tensor.Dense{randMatrix(rng, 3, 4, -1, 1), randMatrix(rng, 4, 5, -1, 1), randVector(rng, 5)}, []int{1, 2}},
+		{"DenseComputedInput", func(in []*G.Node) (*G.Node, error) {
+			x, err := Tanh(in[0]) // not a leaf, so Dense builds its gradient
+			if err != nil {
+				return nil, err
+			}
+			return Dense(x, in[1], in[2])
+		}, []*tensor.Dense{randMatrix(rng, 3, 4, -1, 1), randMatrix(rng, 4, 5, -1, 1), randVector(rng, 5)}, []int{0, 1, 2}},
+		{"ReLUOfMatrixAndVector", func(in []*G.Node) (*G.Node, error) {
+			h, err := ReLU(in[0])
+			if err != nil {
+				return nil, err
+			}
+			return Dense(h, in[1], in[2])
+		}, []*tensor.Dense{awayFromZero(rng, 3, 4), randMatrix(rng, 4, 2, -1, 1), randVector(rng, 2)}, []int{0, 1, 2}},
 		{"ReLU", unary(ReLU), []*tensor.Dense{awayFromZero(rng, 3, 4)}, []int{0}},
 		{"Sigmoid", unary(Sigmoid), []*tensor.Dense{randMatrix(rng, 3, 4, -3, 3)}, []int{0}},
 		{"Tanh", unary(Tanh), []*tensor.Dense{randMatrix(rng, 3, 4, -3, 3)}, []int{0}},

@@ -15,9 +15,9 @@ func LogSoftmax(x *G.Node) (*G.Node, error) {
 	if err := checkMatrix("LogSoftmax", x); err != nil {
 		return nil, err
 	}
-	op := kernel(&rowOp{name: "LogSoftmax", matrices: 1, differWRT: []bool{true}}, logSoftmaxRows[float64], logSoftmaxRows[float32])
+	op := kernel(&rowOp{opInfo: opInfo{"LogSoftmax"}, matrices: 1, differWRT: []bool{true}}, logSoftmaxRows[float64], logSoftmaxRows[float32])
 	op.symDiff = func(_ G.Nodes, y, g *G.Node) (G.Nodes, error) {
-		gradOp := kernel(&rowOp{name: "LogSoftmaxGrad", matrices: 2}, logSoftmaxGradRows[float64], logSoftmaxGradRows[float32])
+		gradOp := kernel(&rowOp{opInfo: opInfo{"LogSoftmaxGrad"}, matrices: 2}, logSoftmaxGradRows[float64], logSoftmaxGradRows[float32])
 		dx, err := G.ApplyOp(gradOp, y, g)
 		return G.Nodes{dx}, err
 	}

@@ -1,10 +1,6 @@
 package graph
 
 import (
-	"fmt"
-	"hash"
-	"hash/fnv"
-
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -17,7 +13,7 @@ import (
 // incoming gradient of a scalar loss). The output is either a matrix of
 // the first input's shape or, for a loss, a scalar.
 type rowOp struct {
-	name      string
+	opInfo
 	matrices  int  // number of 2-D inputs
 	scalarIn  bool // a trailing scalar input follows the matrices
 	scalarOut bool // the output is a scalar instead of a matrix
@@ -25,6 +21,14 @@ type rowOp struct {
 	do64      func(in [][]float64, s float64, rows, cols int, out []float64) (float64, error)
 	do32      func(in [][]float32, s float32, rows, cols int, out []float32) (float32, error)
 	symDiff   func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
+
+	// What the op keeps from run to run, so that running it allocates
+	// nothing: its output and the slices of its inputs.
+	out   owned
+	s32   *G.F32
+	s64   *G.F64
+	ins32 [][]float32
+	ins64 [][]float64
 }
 
 // kernel adapts one generic row kernel to both float types.
@@ -87,7 +91,6 @@ func (op *rowOp) Do(vals ...G.Value) (G.Value, error) {
 	if !ok || first.Shape().Dims() != 2 {
 		return nil, errors.Errorf("%s needs a 2-D input, got %T %v", op.name, vals[0], vals[0].Shape())
 	}
-	rows, cols := first.Shape()[0], first.Shape()[1]
 	var scalar float64
 	if op.scalarIn {
 		s, err := scalarValue(vals[len(vals)-1])
@@ -98,89 +101,93 @@ func (op *rowOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	switch first.Dtype() {
 	case tensor.Float64:
-		ins, err := matrices[float64](op, vals, first)
-		if err != nil {
+		if op.ins64 == nil {
+			op.ins64 = make([][]float64, op.matrices)
+		}
+		v, err := rowDo(op, vals, first, op.ins64, scalar, op.do64)
+		switch {
+		case err != nil:
 			return nil, err
+		case op.scalarOut:
+			return op.scalar64(v), nil
 		}
-		out := make([]float64, len(ins[0]))
-		v, err := op.do64(ins, scalar, rows, cols, out)
-		if err != nil {
-			return nil, errors.Wrap(err, op.name)
-		}
-		if op.scalarOut {
-			return G.NewF64(v), nil
-		}
-		return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(out)), nil
+		return op.out.t, nil
 	case tensor.Float32:
-		ins, err := matrices[float32](op, vals, first)
-		if err != nil {
+		if op.ins32 == nil {
+			op.ins32 = make([][]float32, op.matrices)
+		}
+		v, err := rowDo(op, vals, first, op.ins32, scalar, op.do32)
+		switch {
+		case err != nil:
 			return nil, err
+		case op.scalarOut:
+			return op.scalar32(v), nil
 		}
-		out := make([]float32, len(ins[0]))
-		v, err := op.do32(ins, float32(scalar), rows, cols, out)
-		if err != nil {
-			return nil, errors.Wrap(err, op.name)
-		}
-		if op.scalarOut {
-			return G.NewF32(v), nil
-		}
-		return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(out)), nil
+		return op.out.t, nil
 	default:
 		return nil, errors.Errorf("%s supports float32 and float64, got %v", op.name, first.Dtype())
 	}
 }
 
-// matrices returns the backing slices of the op's matrix inputs, checking
-// that each has the first input's shape and element type.
-func matrices[T float32 | float64](op *rowOp, vals []G.Value, first tensor.Tensor) ([][]T, error) {
-	ins := make([][]T, op.matrices)
+// rowDo runs the op's kernel for element type T on the matrix inputs. A
+// matrix result goes to the op's own output, shaped like the first input;
+// a scalar result is returned.
+func rowDo[T float32 | float64](op *rowOp, vals []G.Value, first tensor.Tensor, ins [][]T, scalar float64,
+	f func(in [][]T, s T, rows, cols int, out []T) (T, error)) (T, error) {
 	for i := range ins {
-		t, ok := vals[i].(tensor.Tensor)
-		if !ok || !t.Shape().Eq(first.Shape()) {
-			return nil, errors.Errorf("%s: input %d has shape %v, want %v", op.name, i, vals[i].Shape(), first.Shape())
+		if !vals[i].Shape().Eq(first.Shape()) {
+			return 0, errors.Errorf("%s: input %d has shape %v, want %v", op.name, i, vals[i].Shape(), first.Shape())
 		}
-		d, ok := t.Data().([]T)
-		if !ok {
-			return nil, errors.Errorf("%s: input %d is %v, want %v like input 0", op.name, i, t.Dtype(), first.Dtype())
-		}
-		if !t.DataOrder().IsRowMajor() || t.RequiresIterator() {
-			return nil, errors.Errorf("%s: input %d is not a contiguous row-major matrix", op.name, i)
+		d, err := floats[T](op.name, vals[i])
+		if err != nil {
+			return 0, errors.Wrapf(err, "input %d", i)
 		}
 		ins[i] = d
 	}
-	return ins, nil
+	rows, cols := first.Shape()[0], first.Shape()[1]
+	var out []T
+	if !op.scalarOut {
+		out, _ = floats[T](op.name, op.out.matrix(first.Dtype(), rows, cols))
+	}
+	v, err := f(ins, T(scalar), rows, cols, out)
+	return v, errors.Wrap(err, op.name)
+}
+
+// scalar32 and scalar64 return the op's own scalar output holding v.
+func (op *rowOp) scalar32(v float32) G.Value {
+	if op.s32 == nil {
+		op.s32 = new(G.F32)
+	}
+	*op.s32 = G.F32(v)
+	return op.s32
+}
+
+func (op *rowOp) scalar64(v float64) G.Value {
+	if op.s64 == nil {
+		op.s64 = new(G.F64)
+	}
+	*op.s64 = G.F64(v)
+	return op.s64
 }
 
 func scalarValue(v G.Value) (float64, error) {
-	switch d := v.Data().(type) {
-	case float64:
-		return d, nil
-	case float32:
-		return float64(d), nil
-	case []float64:
-		if len(d) == 1 {
-			return d[0], nil
-		}
-	case []float32:
-		if len(d) == 1 {
-			return float64(d[0]), nil
+	switch d := v.(type) {
+	case *G.F64:
+		return float64(*d), nil
+	case *G.F32:
+		return float64(*d), nil
+	case *tensor.Dense:
+		if d.Shape().TotalSize() == 1 {
+			switch d.Dtype() {
+			case tensor.Float64:
+				return d.Float64s()[0], nil
+			case tensor.Float32:
+				return float64(d.Float32s()[0]), nil
+			}
 		}
 	}
 	return 0, errors.Errorf("want a float scalar, got %T with shape %v", v, v.Shape())
 }
-
-func (op *rowOp) ReturnsPtr() bool     { return false }
-func (op *rowOp) CallsExtern() bool    { return false }
-func (op *rowOp) OverwritesInput() int { return -1 }
-func (op *rowOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "gokeras.%s", op.name)
-}
-func (op *rowOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
-func (op *rowOp) String() string { return op.name }
 
 // DiffWRT reports which inputs the op is differentiable with respect to.
 func (op *rowOp) DiffWRT(inputs int) []bool {

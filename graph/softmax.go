@@ -16,9 +16,9 @@ func Softmax(x *G.Node) (*G.Node, error) {
 	if err := checkMatrix("Softmax", x); err != nil {
 		return nil, err
 	}
-	op := kernel(&rowOp{name: "Softmax", matrices: 1, differWRT: []bool{true}}, softmaxRows[float64], softmaxRows[float32])
+	op := kernel(&rowOp{opInfo: opInfo{"Softmax"}, matrices: 1, differWRT: []bool{true}}, softmaxRows[float64], softmaxRows[float32])
 	op.symDiff = func(_ G.Nodes, y, g *G.Node) (G.Nodes, error) {
-		gradOp := kernel(&rowOp{name: "SoftmaxGrad", matrices: 2}, softmaxGradRows[float64], softmaxGradRows[float32])
+		gradOp := kernel(&rowOp{opInfo: opInfo{"SoftmaxGrad"}, matrices: 2}, softmaxGradRows[float64], softmaxGradRows[float32])
 		dx, err := G.ApplyOp(gradOp, y, g)
 		return G.Nodes{dx}, err
 	}

@@ -50,19 +50,24 @@ func (o *AdamOptimizer) Init(sizes []int) error {
 	return nil
 }
 
-// Update applies one Adam step.
+// Update applies one Adam step, spread over the cores.
 func (o *AdamOptimizer) Update(params, grads [][]float32) {
 	o.t++
-	b1, b2 := o.Beta1, o.Beta2
-	p1 := float32(math.Pow(float64(b1), float64(o.t)))
-	p2 := float32(math.Pow(float64(b2), float64(o.t)))
+	p1 := float32(math.Pow(float64(o.Beta1), float64(o.t)))
+	p2 := float32(math.Pow(float64(o.Beta2), float64(o.t)))
 	alpha := o.LearningRate * math32.Sqrt(1-p2) / (1 - p1)
-	for i, w := range params {
-		g, m, v := grads[i], o.m[i], o.v[i]
-		for j := range w {
-			m[j] += float32((g[j] - m[j]) * (1 - b1))
-			v[j] += float32((float32(g[j]*g[j]) - v[j]) * (1 - b2))
-			w[j] -= float32(alpha*m[j]) / (math32.Sqrt(v[j]) + o.Epsilon)
-		}
+	each(params, func(i, lo, hi int) {
+		o.update(alpha, params[i][lo:hi], grads[i][lo:hi], o.m[i][lo:hi], o.v[i][lo:hi])
+	})
+}
+
+// update applies the step of size alpha to weights w with gradients g and
+// moments m, v.
+func (o *AdamOptimizer) update(alpha float32, w, g, m, v []float32) {
+	b1, b2 := o.Beta1, o.Beta2
+	for j := range w {
+		m[j] += float32((g[j] - m[j]) * (1 - b1))
+		v[j] += float32((float32(g[j]*g[j]) - v[j]) * (1 - b2))
+		w[j] -= float32(alpha*m[j]) / (math32.Sqrt(v[j]) + o.Epsilon)
 	}
 }

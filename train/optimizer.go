@@ -1,6 +1,9 @@
 package train
 
-import "github.com/pkg/errors"
+import (
+	"github.com/gokeras/gokeras/internal/par"
+	"github.com/pkg/errors"
+)
 
 // An Optimizer updates parameters in place from their gradients.
 type Optimizer interface {
@@ -36,4 +39,17 @@ func checkUnit(name, what string, v float32) error {
 		return errors.Errorf("%s: %s must be in [0, 1), got %v", name, what, v)
 	}
 	return nil
+}
+
+// updateGrain is the fewest weights one goroutine updates: below twice
+// this a parameter is updated on the calling goroutine alone.
+const updateGrain = 1 << 14
+
+// each calls f(i, lo, hi) for ranges [lo, hi) that together cover every
+// parameter i once, spread over the cores. Updates are element-wise, so
+// the result does not depend on how the ranges fall.
+func each(params [][]float32, f func(i, lo, hi int)) {
+	for i, w := range params {
+		par.For(len(w), updateGrain, func(lo, hi int) { f(i, lo, hi) })
+	}
 }

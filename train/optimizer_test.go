@@ -3,6 +3,8 @@ package train
 import (
 	"math"
 	"testing"
+
+	"github.com/gokeras/gokeras/graph"
 )
 
 // The references below redo Keras 3's update rules (KERAS.md) in float64,
@@ -129,6 +131,45 @@ func TestOptimizerSettingsChecked(t *testing.T) {
 	for i, o := range bad {
 		if err := o.Init([]int{1}); err == nil {
 			t.Errorf("optimizer %d (%+v): want an error", i, o)
+		}
+	}
+}
+
+// TestRMSpropKernelMatchesGoLoop checks that the vector kernel of the
+// plain RMSprop step gives the Go loop's results to the bit, on a length
+// that leaves a tail for the loop.
+func TestRMSpropKernelMatchesGoLoop(t *testing.T) {
+	if !useAVX {
+		t.Skip("no AVX kernel on this CPU or build")
+	}
+	defer func() { useAVX = true }()
+	const n = 1003
+	run := func(avx bool) ([]float32, []float32) {
+		useAVX = avx
+		rng := graph.NewRand(9)
+		w, v := make([]float32, n), make([]float32, n)
+		for i := range w {
+			w[i] = float32(rng.NormFloat64())
+		}
+		o := RMSprop()
+		if err := o.Init([]int{n}); err != nil {
+			t.Fatal(err)
+		}
+		g := make([]float32, n)
+		for step := 0; step < 5; step++ {
+			for i := range g {
+				g[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-6)))
+			}
+			o.Update([][]float32{w}, [][]float32{g})
+		}
+		copy(v, o.v[0])
+		return w, v
+	}
+	wa, va := run(true)
+	wg, vg := run(false)
+	for i := range wa {
+		if math.Float32bits(wa[i]) != math.Float32bits(wg[i]) || math.Float32bits(va[i]) != math.Float32bits(vg[i]) {
+			t.Fatalf("element %d: kernel w %v v %v, Go loop w %v v %v", i, wa[i], va[i], wg[i], vg[i])
 		}
 	}
 }

@@ -48,25 +48,33 @@ func (o *RMSpropOptimizer) Init(sizes []int) error {
 	return nil
 }
 
-// Update applies one RMSprop step.
+// Update applies one RMSprop step, spread over the cores.
 func (o *RMSpropOptimizer) Update(params, grads [][]float32) {
+	each(params, func(i, lo, hi int) {
+		o.update(params[i][lo:hi], grads[i][lo:hi], o.v[i][lo:hi], o.m[i][lo:hi], o.mg[i][lo:hi])
+	})
+}
+
+// update applies the step to weights w with gradients g and state v, m, mg.
+func (o *RMSpropOptimizer) update(w, g, v, m, mg []float32) {
 	lr, rho, mom, eps := o.LearningRate, o.Rho, o.Momentum, o.Epsilon
-	for i, w := range params {
-		g, v, m, mg := grads[i], o.v[i], o.m[i], o.mg[i]
-		for j := range w {
-			v[j] = float32(rho*v[j]) + float32((1-rho)*float32(g[j]*g[j]))
-			den := v[j]
-			if o.Centered {
-				mg[j] = float32(rho*mg[j]) + float32((1-rho)*g[j])
-				den = v[j] - float32(mg[j]*mg[j])
-			}
-			inc := float32(lr*g[j]) / math32.Sqrt(den+eps)
-			if mom > 0 {
-				m[j] = float32(mom*m[j]) + inc
-				w[j] -= m[j]
-			} else {
-				w[j] -= inc
-			}
+	start := 0
+	if mom == 0 && !o.Centered {
+		start = rmspropPlain(w, g, v, lr, rho, eps)
+	}
+	for j := start; j < len(w); j++ {
+		v[j] = float32(rho*v[j]) + float32((1-rho)*float32(g[j]*g[j]))
+		den := v[j]
+		if o.Centered {
+			mg[j] = float32(rho*mg[j]) + float32((1-rho)*g[j])
+			den = v[j] - float32(mg[j]*mg[j])
+		}
+		inc := float32(lr*g[j]) / math32.Sqrt(den+eps)
+		if mom > 0 {
+			m[j] = float32(mom*m[j]) + inc
+			w[j] -= m[j]
+		} else {
+			w[j] -= inc
 		}
 	}
 }

@@ -39,23 +39,25 @@ func (o *SGDOptimizer) Init(sizes []int) error {
 	return nil
 }
 
-// Update applies one SGD step.
+// Update applies one SGD step, spread over the cores.
 func (o *SGDOptimizer) Update(params, grads [][]float32) {
+	each(params, func(i, lo, hi int) { o.update(params[i][lo:hi], grads[i][lo:hi], o.m[i][lo:hi]) })
+}
+
+// update applies the step to weights w with gradients g and momentum m.
+func (o *SGDOptimizer) update(w, g, m []float32) {
 	lr, mom := o.LearningRate, o.Momentum
-	for i, w := range params {
-		g, m := grads[i], o.m[i]
-		for j := range w {
-			step := float32(lr * g[j])
-			switch {
-			case mom == 0:
-				w[j] -= step
-			case o.Nesterov:
-				m[j] = float32(mom*m[j]) - step
-				w[j] += float32(mom*m[j]) - step
-			default:
-				m[j] = float32(mom*m[j]) - step
-				w[j] += m[j]
-			}
+	for j := range w {
+		step := float32(lr * g[j])
+		switch {
+		case mom == 0:
+			w[j] -= step
+		case o.Nesterov:
+			m[j] = float32(mom*m[j]) - step
+			w[j] += float32(mom*m[j]) - step
+		default:
+			m[j] = float32(mom*m[j]) - step
+			w[j] += m[j]
 		}
 	}
 }

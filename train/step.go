@@ -1,6 +1,8 @@
 package train
 
 import (
+	"fmt"
+
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -16,18 +18,20 @@ const (
 )
 
 // A step is one compiled graph for one batch size and purpose, with the
-// tensors its inputs are bound to and the values it reads out.
+// tensors its inputs are bound to and the nodes whose values it reads out
+// after each run (no copies: the values stay valid until the next run).
 type step struct {
 	vm    G.VM
 	x, y  []float32 // backing of the bound input and target tensors
-	out   G.Value
-	loss  G.Value
-	grads []G.Value
+	out   *G.Node
+	loss  *G.Node
+	grads []*G.Node
+	gbuf  [][]float32 // gradients() fills and returns it
 }
 
 // newStep builds the network's graph for batches of the given size.
-// Parameter nodes are bound to the network's own tensors (vectors as
-// (1, n) views of the same memory), so every step shares the weights.
+// Parameter nodes are bound to the network's own tensors, so every step
+// shares the weights.
 func newStep(net Network, loss Loss, batch int, p purpose) (*step, error) {
 	in, outW := net.InputWidth(), net.OutputWidth()
 	g := G.NewGraph()
@@ -37,11 +41,7 @@ func newStep(net Network, loss Loss, batch int, p purpose) (*step, error) {
 	params := net.Params()
 	nodes := make([]*G.Node, len(params))
 	for i, prm := range params {
-		v := prm.Value
-		if v.Dims() == 1 {
-			v = tensor.New(tensor.WithShape(1, v.Shape()[0]), tensor.WithBacking(v.Data()))
-		}
-		nodes[i] = G.NodeFromAny(g, v, G.WithName(prm.Name))
+		nodes[i] = G.NodeFromAny(g, prm.Value, G.WithName(prm.Name))
 	}
 	out, logits, err := net.Forward(x, nodes)
 	if err != nil {
@@ -50,7 +50,7 @@ func newStep(net Network, loss Loss, batch int, p purpose) (*step, error) {
 	if !out.Shape().Eq(tensor.Shape{batch, outW}) {
 		return nil, errors.Errorf("the network's output has shape %v, want (%d, %d)", out.Shape(), batch, outW)
 	}
-	G.Read(out, &s.out)
+	s.out = out
 	if p != prediction {
 		s.y = make([]float32, batch*outW)
 		y := G.NewMatrix(g, G.Float32, G.WithShape(batch, outW), G.WithName("y"),
@@ -59,16 +59,12 @@ func newStep(net Network, loss Loss, batch int, p purpose) (*step, error) {
 		if err != nil {
 			return nil, errors.Wrapf(err, "building the %s loss", loss.Name())
 		}
-		G.Read(cost, &s.loss)
+		s.loss = cost
 		if p == training {
-			grads, err := G.Grad(cost, nodes...)
-			if err != nil {
+			if s.grads, err = G.Grad(cost, nodes...); err != nil {
 				return nil, errors.Wrap(err, "differentiating the loss")
 			}
-			s.grads = make([]G.Value, len(grads))
-			for i, gr := range grads {
-				G.Read(gr, &s.grads[i])
-			}
+			s.gbuf = make([][]float32, len(s.grads))
 		}
 	}
 	s.vm = G.NewTapeMachine(g)
@@ -82,16 +78,23 @@ func (s *step) run() error {
 }
 
 // lossValue returns the batch's mean loss.
-func (s *step) lossValue() float64 { return float64(s.loss.Data().(float32)) }
+func (s *step) lossValue() float64 {
+	switch v := s.loss.Value().(type) {
+	case *G.F32:
+		return float64(*v)
+	case *tensor.Dense:
+		return float64(v.Float32s()[0])
+	}
+	panic(fmt.Sprintf("train: the loss is a %T, not a float32 scalar", s.loss.Value()))
+}
 
 // output returns the batch's output values.
-func (s *step) output() []float32 { return s.out.Data().([]float32) }
+func (s *step) output() []float32 { return s.out.Value().(*tensor.Dense).Float32s() }
 
 // gradients returns the gradient of each parameter, flattened.
 func (s *step) gradients() [][]float32 {
-	g := make([][]float32, len(s.grads))
-	for i, v := range s.grads {
-		g[i] = v.Data().([]float32)
+	for i, n := range s.grads {
+		s.gbuf[i] = n.Value().(*tensor.Dense).Float32s()
 	}
-	return g
+	return s.gbuf
 }
