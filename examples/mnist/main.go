@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/gokeras/gokeras/mnist"
 	"github.com/gokeras/gokeras/nn"
@@ -32,14 +33,20 @@ func run(epochs, batch int, seed uint64, dir string, verbose int) error {
 	if err != nil {
 		return err
 	}
+	// The float32 rows are all the model needs. The training bytes are let
+	// go, and collected, before the test rows are made, so that the test
+	// rows take their place: this keeps the peak memory 47 MB lower.
 	xTrain, err := mnist.Flatten(data.TrainImages)
 	if err != nil {
 		return err
 	}
+	data.TrainImages = nil
+	runtime.GC()
 	xTest, err := mnist.Flatten(data.TestImages)
 	if err != nil {
 		return err
 	}
+	data.TestImages = nil
 	yTrain, err := train.ToCategorical(data.TrainLabels, 10)
 	if err != nil {
 		return err
