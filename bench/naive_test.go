@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/gokeras/gokeras/graph"
+	"github.com/gokeras/gokeras/naive"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // The lesson's point, measured: each BenchmarkNaiveX has a sub-benchmark
-// "naive" (graph.NaiveX, plain loops) and "library" (the tensor library
+// "naive" (naive.X, plain loops) and "library" (the tensor library
 // or Gorgonia doing the same), on float64 at the sizes of the lesson's
 // network: a batch of 128 rows of 784 pixels, a 784×512 kernel, 512 biases.
 
@@ -29,12 +30,13 @@ func randTensor(seed uint64, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d))
 }
 
-// pair runs naive and library as the two sub-benchmarks.
-func pair(b *testing.B, naive, library func() error) {
+// pair runs loops and library as the sub-benchmarks "naive" and
+// "library".
+func pair(b *testing.B, loops, library func() error) {
 	for _, c := range []struct {
 		name string
 		f    func() error
-	}{{"naive", naive}, {"library", library}} {
+	}{{"naive", loops}, {"library", library}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
@@ -51,14 +53,14 @@ func second[T any](_ T, err error) error { return err }
 // BenchmarkNaiveReLU: relu of the (128, 512) hidden layer.
 func BenchmarkNaiveReLU(b *testing.B) {
 	x := randTensor(1, batch, units)
-	pair(b, func() error { return second(graph.NaiveReLU(x)) },
+	pair(b, func() error { return second(naive.ReLU(x)) },
 		func() error { return second(tensor.Clamp(x, 0.0, math.Inf(1))) })
 }
 
 // BenchmarkNaiveAdd: element-wise sum of two (128, 512) matrices.
 func BenchmarkNaiveAdd(b *testing.B) {
 	x, y := randTensor(1, batch, units), randTensor(2, batch, units)
-	pair(b, func() error { return second(graph.NaiveAdd(x, y)) },
+	pair(b, func() error { return second(naive.Add(x, y)) },
 		func() error { return second(tensor.Add(x, y)) })
 }
 
@@ -73,14 +75,14 @@ func BenchmarkNaiveAddMatrixAndVector(b *testing.B) {
 	G.Must(G.BroadcastAdd(xn, vn, nil, []byte{0}))
 	vm := G.NewTapeMachine(g)
 	defer vm.Close()
-	pair(b, func() error { return second(graph.NaiveAddMatrixAndVector(x, v)) },
+	pair(b, func() error { return second(naive.AddMatrixAndVector(x, v)) },
 		func() error { vm.Reset(); return vm.RunAll() })
 }
 
 // BenchmarkNaiveVectorDot: the dot product of two 784-vectors.
 func BenchmarkNaiveVectorDot(b *testing.B) {
 	x, y := randTensor(1, pixels), randTensor(2, pixels)
-	pair(b, func() error { return second(graph.NaiveVectorDot(x, y)) },
+	pair(b, func() error { return second(naive.VectorDot(x, y)) },
 		func() error { return second(tensor.Inner(x, y)) })
 }
 
@@ -88,14 +90,14 @@ func BenchmarkNaiveVectorDot(b *testing.B) {
 // one image through the first layer.
 func BenchmarkNaiveMatrixVectorDot(b *testing.B) {
 	m, v := randTensor(1, units, pixels), randTensor(2, pixels)
-	pair(b, func() error { return second(graph.NaiveMatrixVectorDot(m, v)) },
+	pair(b, func() error { return second(naive.MatrixVectorDot(m, v)) },
 		func() error { return second(tensor.MatVecMul(m, v)) })
 }
 
 // BenchmarkNaiveMatrixDot: a batch of 128 images times the 784×512 kernel.
 func BenchmarkNaiveMatrixDot(b *testing.B) {
 	x, w := randTensor(1, batch, pixels), randTensor(2, pixels, units)
-	pair(b, func() error { return second(graph.NaiveMatrixDot(x, w)) },
+	pair(b, func() error { return second(naive.MatrixDot(x, w)) },
 		func() error { return second(tensor.MatMul(x, w)) })
 }
 
@@ -104,7 +106,7 @@ func BenchmarkNaiveMatrixDot(b *testing.B) {
 // clone sharing the data, as numpy's reshape returns a view.
 func BenchmarkNaiveReshape(b *testing.B) {
 	x := randTensor(1, batch, 28, 28)
-	pair(b, func() error { return second(graph.NaiveReshape(x, batch, pixels)) },
+	pair(b, func() error { return second(naive.Reshape(x, batch, pixels)) },
 		func() error { return x.ShallowClone().Reshape(batch, pixels) })
 }
 
@@ -112,7 +114,7 @@ func BenchmarkNaiveReshape(b *testing.B) {
 // pass needs it.
 func BenchmarkNaiveTranspose(b *testing.B) {
 	w := randTensor(1, pixels, units)
-	pair(b, func() error { return second(graph.NaiveTranspose(w)) },
+	pair(b, func() error { return second(naive.Transpose(w)) },
 		func() error {
 			c := w.Clone().(*tensor.Dense)
 			if err := c.T(); err != nil {

@@ -1,20 +1,13 @@
-package graph
+package naive
 
 import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
 
-// The lesson's naive tensor operations (section 2.3), written as plain Go
-// loops over float64 tensors so each step is visible. They compute what
-// the tensor library and the graph operations compute, only slowly:
-// bench/ measures by how much. Each returns a new tensor and leaves its
-// inputs alone; a tensor of the wrong rank, shape or type is an error
-// naming it, where the lesson's Python asserts.
-
-// NaiveReLU returns max(x, 0) element by element for a matrix x.
-func NaiveReLU(x *tensor.Dense) (*tensor.Dense, error) {
-	xs, err := values("NaiveReLU", "x", x, 2)
+// ReLU returns max(x, 0) element by element for a matrix x.
+func ReLU(x *tensor.Dense) (*tensor.Dense, error) {
+	xs, err := values("naive.ReLU", "x", x, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -28,18 +21,18 @@ func NaiveReLU(x *tensor.Dense) (*tensor.Dense, error) {
 	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(z)), nil
 }
 
-// NaiveAdd returns x + y element by element for matrices of one shape.
-func NaiveAdd(x, y *tensor.Dense) (*tensor.Dense, error) {
-	xs, err := values("NaiveAdd", "x", x, 2)
+// Add returns x + y element by element for matrices of one shape.
+func Add(x, y *tensor.Dense) (*tensor.Dense, error) {
+	xs, err := values("naive.Add", "x", x, 2)
 	if err != nil {
 		return nil, err
 	}
-	ys, err := values("NaiveAdd", "y", y, 2)
+	ys, err := values("naive.Add", "y", y, 2)
 	if err != nil {
 		return nil, err
 	}
 	if !x.Shape().Eq(y.Shape()) {
-		return nil, errors.Errorf("NaiveAdd: x has shape %v but y has %v", x.Shape(), y.Shape())
+		return nil, errors.Errorf("naive.Add: x has shape %v but y has %v", x.Shape(), y.Shape())
 	}
 	rows, cols := x.Shape()[0], x.Shape()[1]
 	z := make([]float64, rows*cols)
@@ -51,20 +44,20 @@ func NaiveAdd(x, y *tensor.Dense) (*tensor.Dense, error) {
 	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(z)), nil
 }
 
-// NaiveAddMatrixAndVector returns x + y with the vector y broadcast over
+// AddMatrixAndVector returns x + y with the vector y broadcast over
 // every row of the matrix x: z[i, j] = x[i, j] + y[j].
-func NaiveAddMatrixAndVector(x, y *tensor.Dense) (*tensor.Dense, error) {
-	xs, err := values("NaiveAddMatrixAndVector", "x", x, 2)
+func AddMatrixAndVector(x, y *tensor.Dense) (*tensor.Dense, error) {
+	xs, err := values("naive.AddMatrixAndVector", "x", x, 2)
 	if err != nil {
 		return nil, err
 	}
-	ys, err := values("NaiveAddMatrixAndVector", "y", y, 1)
+	ys, err := values("naive.AddMatrixAndVector", "y", y, 1)
 	if err != nil {
 		return nil, err
 	}
 	rows, cols := x.Shape()[0], x.Shape()[1]
 	if y.Shape()[0] != cols {
-		return nil, errors.Errorf("NaiveAddMatrixAndVector: x has %d columns but y has %d elements", cols, y.Shape()[0])
+		return nil, errors.Errorf("naive.AddMatrixAndVector: x has %d columns but y has %d elements", cols, y.Shape()[0])
 	}
 	z := make([]float64, rows*cols)
 	for i := 0; i < rows; i++ {
@@ -75,18 +68,18 @@ func NaiveAddMatrixAndVector(x, y *tensor.Dense) (*tensor.Dense, error) {
 	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(z)), nil
 }
 
-// NaiveVectorDot returns Σᵢ x[i]·y[i] for vectors of one length.
-func NaiveVectorDot(x, y *tensor.Dense) (float64, error) {
-	xs, err := values("NaiveVectorDot", "x", x, 1)
+// VectorDot returns Σᵢ x[i]·y[i] for vectors of one length.
+func VectorDot(x, y *tensor.Dense) (float64, error) {
+	xs, err := values("naive.VectorDot", "x", x, 1)
 	if err != nil {
 		return 0, err
 	}
-	ys, err := values("NaiveVectorDot", "y", y, 1)
+	ys, err := values("naive.VectorDot", "y", y, 1)
 	if err != nil {
 		return 0, err
 	}
 	if len(xs) != len(ys) {
-		return 0, errors.Errorf("NaiveVectorDot: x has %d elements but y has %d", len(xs), len(ys))
+		return 0, errors.Errorf("naive.VectorDot: x has %d elements but y has %d", len(xs), len(ys))
 	}
 	var z float64
 	for i := range xs {
@@ -95,19 +88,19 @@ func NaiveVectorDot(x, y *tensor.Dense) (float64, error) {
 	return z, nil
 }
 
-// NaiveMatrixVectorDot returns the vector z[i] = Σⱼ x[i, j]·y[j].
-func NaiveMatrixVectorDot(x, y *tensor.Dense) (*tensor.Dense, error) {
-	xs, err := values("NaiveMatrixVectorDot", "x", x, 2)
+// MatrixVectorDot returns the vector z[i] = Σⱼ x[i, j]·y[j].
+func MatrixVectorDot(x, y *tensor.Dense) (*tensor.Dense, error) {
+	xs, err := values("naive.MatrixVectorDot", "x", x, 2)
 	if err != nil {
 		return nil, err
 	}
-	ys, err := values("NaiveMatrixVectorDot", "y", y, 1)
+	ys, err := values("naive.MatrixVectorDot", "y", y, 1)
 	if err != nil {
 		return nil, err
 	}
 	rows, cols := x.Shape()[0], x.Shape()[1]
 	if len(ys) != cols {
-		return nil, errors.Errorf("NaiveMatrixVectorDot: x has %d columns but y has %d elements", cols, len(ys))
+		return nil, errors.Errorf("naive.MatrixVectorDot: x has %d columns but y has %d elements", cols, len(ys))
 	}
 	z := make([]float64, rows)
 	for i := 0; i < rows; i++ {
@@ -118,20 +111,20 @@ func NaiveMatrixVectorDot(x, y *tensor.Dense) (*tensor.Dense, error) {
 	return tensor.New(tensor.WithShape(rows), tensor.WithBacking(z)), nil
 }
 
-// NaiveMatrixDot returns the matrix product z[i, j] = Σₖ x[i, k]·y[k, j]:
+// MatrixDot returns the matrix product z[i, j] = Σₖ x[i, k]·y[k, j]:
 // each entry is the dot product of a row of x and a column of y.
-func NaiveMatrixDot(x, y *tensor.Dense) (*tensor.Dense, error) {
-	xs, err := values("NaiveMatrixDot", "x", x, 2)
+func MatrixDot(x, y *tensor.Dense) (*tensor.Dense, error) {
+	xs, err := values("naive.MatrixDot", "x", x, 2)
 	if err != nil {
 		return nil, err
 	}
-	ys, err := values("NaiveMatrixDot", "y", y, 2)
+	ys, err := values("naive.MatrixDot", "y", y, 2)
 	if err != nil {
 		return nil, err
 	}
 	n, inner, m := x.Shape()[0], x.Shape()[1], y.Shape()[1]
 	if y.Shape()[0] != inner {
-		return nil, errors.Errorf("NaiveMatrixDot: x has %d columns but y has %d rows", inner, y.Shape()[0])
+		return nil, errors.Errorf("naive.MatrixDot: x has %d columns but y has %d rows", inner, y.Shape()[0])
 	}
 	z := make([]float64, n*m)
 	for i := 0; i < n; i++ {
@@ -146,11 +139,11 @@ func NaiveMatrixDot(x, y *tensor.Dense) (*tensor.Dense, error) {
 	return tensor.New(tensor.WithShape(n, m), tensor.WithBacking(z)), nil
 }
 
-// NaiveReshape returns x's elements, in row-major order, under a new
+// Reshape returns x's elements, in row-major order, under a new
 // shape holding as many elements. One dimension may be -1, as in numpy,
 // and is then inferred.
-func NaiveReshape(x *tensor.Dense, shape ...int) (*tensor.Dense, error) {
-	xs, err := values("NaiveReshape", "x", x, -1)
+func Reshape(x *tensor.Dense, shape ...int) (*tensor.Dense, error) {
+	xs, err := values("naive.Reshape", "x", x, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +154,7 @@ func NaiveReshape(x *tensor.Dense, shape ...int) (*tensor.Dense, error) {
 		case d == -1 && free < 0:
 			free = i
 		case d <= 0:
-			return nil, errors.Errorf("NaiveReshape: dimension %d is %d", i, d)
+			return nil, errors.Errorf("naive.Reshape: dimension %d is %d", i, d)
 		default:
 			known *= d
 		}
@@ -171,7 +164,7 @@ func NaiveReshape(x *tensor.Dense, shape ...int) (*tensor.Dense, error) {
 		known *= shape[free]
 	}
 	if known != len(xs) {
-		return nil, errors.Errorf("NaiveReshape: cannot put the %d elements of shape %v into shape %v", len(xs), x.Shape(), shape)
+		return nil, errors.Errorf("naive.Reshape: cannot put the %d elements of shape %v into shape %v", len(xs), x.Shape(), shape)
 	}
 	// Row-major order is kept: element i of x is element i of the result;
 	// only the shape that reads it changes.
@@ -180,11 +173,11 @@ func NaiveReshape(x *tensor.Dense, shape ...int) (*tensor.Dense, error) {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(z)), nil
 }
 
-// NaiveTranspose returns x with its axes reversed, as numpy's
+// Transpose returns x with its axes reversed, as numpy's
 // transpose(x) does: for a matrix z[j, i] = x[i, j]; for shape (a, b, c)
 // the result has shape (c, b, a) and z[k, j, i] = x[i, j, k].
-func NaiveTranspose(x *tensor.Dense) (*tensor.Dense, error) {
-	xs, err := values("NaiveTranspose", "x", x, -1)
+func Transpose(x *tensor.Dense) (*tensor.Dense, error) {
+	xs, err := values("naive.Transpose", "x", x, -1)
 	if err != nil {
 		return nil, err
 	}
