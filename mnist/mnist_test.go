@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gorgonia.org/tensor"
 )
 
 // idx returns a uint8 IDX file with the given dimensions and data.
@@ -211,6 +213,42 @@ func TestLoadRealMNIST(t *testing.T) {
 	for i, v := range x.Data().([]float32) {
 		if v < 0 || v > 1 || v != float32(px[i])/255 {
 			t.Fatalf("pixel %d: %v from %d", i, v, px[i])
+		}
+	}
+}
+
+func TestImagesAndFlattenScaleEveryPixel(t *testing.T) {
+	px := []uint8{0, 255, 51, 7, 128, 1}
+	in := tensor.New(tensor.WithShape(1, 2, 3), tensor.WithBacking(px))
+	tests := []struct {
+		name  string
+		f     func(*tensor.Dense) (*tensor.Dense, error)
+		shape tensor.Shape
+	}{
+		{"Flatten", Flatten, tensor.Shape{1, 6}},
+		{"Images", Images, tensor.Shape{1, 2, 3, 1}},
+	}
+	for _, tc := range tests {
+		got, err := tc.f(in)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !got.Shape().Eq(tc.shape) {
+			t.Errorf("%s: shape %v, want %v", tc.name, got.Shape(), tc.shape)
+		}
+		for i, v := range got.Data().([]float32) {
+			if v != float32(px[i])/255 {
+				t.Errorf("%s: pixel %d is %v, want %v/255", tc.name, i, v, px[i])
+			}
+		}
+		if _, err := tc.f(tensor.New(tensor.WithShape(6), tensor.WithBacking(px))); err == nil || !strings.Contains(err.Error(), "want (N, height, width) images") {
+			t.Errorf("%s of a vector: %v", tc.name, err)
+		}
+		if _, err := tc.f(tensor.New(tensor.WithShape(1, 1, 2), tensor.WithBacking([]float64{1, 2}))); err == nil || !strings.Contains(err.Error(), "want uint8 pixels") {
+			t.Errorf("%s of floats: %v", tc.name, err)
+		}
+		if _, err := tc.f(nil); err == nil {
+			t.Errorf("%s of nil: no error", tc.name)
 		}
 	}
 }
