@@ -2,6 +2,7 @@ package nn
 
 import (
 	"github.com/gokeras/gokeras/graph"
+	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -29,9 +30,26 @@ func (a Activation) Name() string {
 	return a.name
 }
 
-func (a Activation) apply(x *G.Node) (*G.Node, error) {
-	if a.f == nil {
-		return x, nil
+// check returns an error if the activation cannot follow an output of
+// the given rank (samples' dimensions): softmax needs vectors.
+func (a Activation) check(rank int) error {
+	if a.Name() == Softmax.name && rank != 1 {
+		return errors.Errorf("softmax needs vector outputs, but this layer's samples have %d dimensions", rank)
 	}
-	return a.f(x)
+	return nil
+}
+
+// apply builds the activation on z; for a softmax it also returns z, the
+// logits.
+func (a Activation) apply(z *G.Node) (out, logits *G.Node, err error) {
+	if a.f == nil {
+		return z, nil, nil
+	}
+	if out, err = a.f(z); err != nil {
+		return nil, nil, err
+	}
+	if a.name == Softmax.name {
+		logits = z
+	}
+	return out, logits, nil
 }

@@ -13,91 +13,138 @@ import (
 // Sequential is a stack of layers, each feeding the next: Keras's
 // Sequential model.
 type Sequential struct {
-	layers  []*DenseLayer
-	built   bool
+	layers  []Layer
+	built   int // how many layers Build built; 0 before Build
 	trainer *train.Trainer
 }
 
 // NewSequential returns a model of the given layers, not yet built.
-func NewSequential(layers ...*DenseLayer) *Sequential {
-	m := &Sequential{}
-	for _, l := range layers {
-		m.Add(l)
-	}
-	return m
+func NewSequential(layers ...Layer) *Sequential {
+	return &Sequential{layers: append([]Layer(nil), layers...)}
 }
 
-// Add appends a layer. Adding to a built model is an error reported by
-// the next Build or Compile.
-func (m *Sequential) Add(l *DenseLayer) { m.layers = append(m.layers, l) }
+// Add appends a layer. A model is built once: adding to a built model is
+// an error that the next Compile or Build reports, naming the layer.
+func (m *Sequential) Add(l Layer) { m.layers = append(m.layers, l) }
 
 // Layers returns the model's layers in order.
-func (m *Sequential) Layers() []*DenseLayer { return m.layers }
+func (m *Sequential) Layers() []Layer { return m.layers }
 
-// Build names the layers and creates their weights, kernels drawn from a
+// Build names the layers and creates their weights, drawn from a
 // generator seeded with seed, so the same seed gives the same model. It
 // returns an error naming the layer at fault if the model is empty, the
-// first layer has no input shape, a layer has no units, or the model was
-// built already.
+// first layer has no input shape, a layer does not fit its input or has a
+// bad setting, or the model was built already.
 func (m *Sequential) Build(seed uint64) error {
-	if m.built {
+	if m.built > 0 {
 		return errors.New("build: the model is built already")
 	}
-	inputs, err := m.plan()
+	p, err := m.plan()
 	if err != nil {
 		return errors.Wrap(err, "build")
 	}
 	rng := graph.NewRand(seed)
 	for i, l := range m.layers {
-		if err := l.build(inputs[i], rng); err != nil {
-			return errors.Wrapf(err, "build: layer %d (%s)", i, l.name)
+		if err := l.build(p.inputs[i], rng); err != nil {
+			return errors.Wrapf(err, "build: layer %d (%s)", i, l.Name())
 		}
 	}
-	m.built = true
+	m.built = len(m.layers)
 	return nil
 }
 
-// plan checks the model's description, names unnamed layers, and returns
-// the input width of each layer.
-func (m *Sequential) plan() ([]int, error) {
+// plan is what a model's description implies: each layer's input and
+// output shape and weight count.
+type plan struct {
+	inputs, outputs [][]int
+	params          []int
+}
+
+// plan checks the model's description, names unnamed layers, and works
+// out every layer's shapes.
+func (m *Sequential) plan() (*plan, error) {
 	if len(m.layers) == 0 {
 		return nil, errors.New("the model has no layers")
 	}
-	if m.layers[0] == nil || m.layers[0].inputWidth <= 0 {
-		return nil, errors.New("the first layer needs an input shape, e.g. nn.InputShape(784)")
+	if m.layers[0] == nil || m.layers[0].base().input == nil {
+		return nil, errors.New("the first layer needs an input shape, e.g. nn.InputShape(784) or nn.InputShape(28, 28, 1)")
 	}
-	inputs := make([]int, len(m.layers))
-	in := m.layers[0].inputWidth
+	used := map[string]bool{}
 	for i, l := range m.layers {
 		if l == nil {
 			return nil, errors.Errorf("layer %d is nil", i)
 		}
-		if l.name == "" {
-			l.name = "dense"
-			if i > 0 {
-				l.name = fmt.Sprintf("dense_%d", i)
+		used[l.Name()] = true
+	}
+	p := &plan{}
+	in := m.layers[0].base().input
+	for i, l := range m.layers {
+		b := l.base()
+		if b.name == "" {
+			b.name = uniqueName(snake(l.Kind()), used)
+		}
+		if b.input != nil && !sameShape(b.input, in) {
+			return nil, errors.Errorf("layer %d (%s): input shape %s does not match the %s the previous layer gives", i, b.name, dims(b.input), dims(in))
+		}
+		for _, d := range in {
+			if d <= 0 {
+				return nil, errors.Errorf("layer %d (%s): input shape %s has a dimension that is not positive", i, b.name, dims(in))
 			}
 		}
-		if l.units <= 0 {
-			return nil, errors.Errorf("layer %d (%s): units must be positive, got %d", i, l.name, l.units)
+		out, n, err := l.plan(in)
+		if err != nil {
+			return nil, errors.Wrapf(err, "layer %d (%s)", i, b.name)
 		}
-		if l.inputWidth != 0 && l.inputWidth != in {
-			return nil, errors.Errorf("layer %d (%s): input shape %d does not match the %d features the previous layer gives", i, l.name, l.inputWidth, in)
-		}
-		inputs[i] = in
-		in = l.units
+		p.inputs, p.outputs, p.params = append(p.inputs, in), append(p.outputs, out), append(p.params, n)
+		in = out
 	}
-	return inputs, nil
+	if len(in) != 1 {
+		return nil, errors.Errorf("the last layer gives samples of shape %s; a model's output must be a vector: end with Flatten or Dense", dims(in))
+	}
+	return p, nil
+}
+
+// uniqueName returns base, or base_1, base_2, …: the first that is not
+// used, and marks it used. Names the user chose are never taken.
+func uniqueName(base string, used map[string]bool) string {
+	name := base
+	for k := 1; used[name]; k++ {
+		name = fmt.Sprintf("%s_%d", base, k)
+	}
+	used[name] = true
+	return name
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Compile builds the model with seed 0 if Build was not called, and
 // prepares it for training with an optimizer, a loss and metrics, as
-// Keras's model.compile. Compiling again starts the optimizer afresh.
+// Keras's model.compile. Compiling again starts the optimizer afresh. A
+// layer added after Build is an error naming it.
 func (m *Sequential) Compile(opt train.Optimizer, loss train.Loss, metrics ...train.Metric) error {
-	if !m.built {
+	if m.built == 0 {
 		if err := m.Build(0); err != nil {
 			return errors.Wrap(err, "compile")
 		}
+	}
+	if m.built != len(m.layers) {
+		_, _ = m.plan() // names the layers added since; the error below says what matters
+		l := m.layers[m.built]
+		name := "nil"
+		if l != nil {
+			name = l.Name()
+		}
+		return errors.Errorf("compile: layer %d (%s) was added after the model was built; a built model cannot grow: describe every layer before Build or Compile", m.built, name)
 	}
 	t, err := train.Compile(network{m}, opt, loss, metrics...)
 	if err != nil {
@@ -132,7 +179,7 @@ func (m *Sequential) Evaluate(x, y *tensor.Dense, opts ...train.Option) (loss fl
 	return m.trainer.Evaluate(x, y, opts...)
 }
 
-// Predict returns the model's output for every row of x; see
+// Predict returns the model's output for every sample of x; see
 // train.Trainer.Predict. It is an error before Compile.
 func (m *Sequential) Predict(x *tensor.Dense, opts ...train.Option) (*tensor.Dense, error) {
 	if err := m.compiled("predict"); err != nil {
@@ -144,23 +191,32 @@ func (m *Sequential) Predict(x *tensor.Dense, opts ...train.Option) (*tensor.Den
 // network adapts a built Sequential to train.Network.
 type network struct{ m *Sequential }
 
-func (n network) InputWidth() int  { return n.m.layers[0].kernel.Shape()[0] }
-func (n network) OutputWidth() int { return n.m.layers[len(n.m.layers)-1].units }
+func (n network) InputShape() []int { return n.m.layers[0].base().input }
+
+func (n network) OutputWidth() int {
+	p, err := n.m.plan()
+	if err != nil {
+		return 0
+	}
+	return p.outputs[len(p.outputs)-1][0]
+}
 
 func (n network) Params() []train.Param {
 	var p []train.Param
 	for _, l := range n.m.layers {
-		p = append(p, l.params()...)
+		p = append(p, l.Params()...)
 	}
 	return p
 }
 
-func (n network) Forward(x *G.Node, params []*G.Node) (out, logits *G.Node, err error) {
+func (n network) Forward(x *G.Node, params []*G.Node, mode train.Mode) (out, logits *G.Node, err error) {
 	out = x
 	for i, l := range n.m.layers {
-		if out, logits, err = l.forward(out, params[2*i:2*i+2]); err != nil {
-			return nil, nil, errors.Wrapf(err, "layer %d (%s)", i, l.name)
+		k := len(l.Params())
+		if out, logits, err = l.forward(out, params[:k], mode); err != nil {
+			return nil, nil, errors.Wrapf(err, "layer %d (%s)", i, l.Name())
 		}
+		params = params[k:]
 	}
 	return out, logits, nil
 }

@@ -58,7 +58,7 @@ func TestBuildErrors(t *testing.T) {
 		{"empty", NewSequential(), "no layers"},
 		{"no input shape", NewSequential(Dense(3, ReLU)), "input shape"},
 		{"no units", NewSequential(Dense(3, ReLU, InputShape(2)), Dense(0, Softmax)), "layer 1 (dense_1): units must be positive"},
-		{"shape clash", NewSequential(Dense(3, ReLU, InputShape(2)), Dense(2, Softmax, InputShape(4))), "input shape 4 does not match the 3"},
+		{"shape clash", NewSequential(Dense(3, ReLU, InputShape(2)), Dense(2, Softmax, InputShape(4))), "input shape (4) does not match the (3) the previous layer gives"},
 	}
 	for _, tc := range tests {
 		err := tc.m.Compile(train.RMSprop(), train.CategoricalCrossentropy())
@@ -95,7 +95,7 @@ func TestBuildIsSeeded(t *testing.T) {
 	_ = a.Build(1)
 	_ = b.Build(1)
 	_ = c.Build(2)
-	ka, kb, kc := a.Layers()[0].Kernel().Data().([]float32), b.Layers()[0].Kernel().Data().([]float32), c.Layers()[0].Kernel().Data().([]float32)
+	ka, kb, kc := a.Layers()[0].Params()[0].Value.Float32s(), b.Layers()[0].Params()[0].Value.Float32s(), c.Layers()[0].Params()[0].Value.Float32s()
 	for i := range ka {
 		if ka[i] != kb[i] {
 			t.Fatalf("same seed, kernels differ at %d", i)
@@ -110,7 +110,7 @@ func TestBuildIsSeeded(t *testing.T) {
 			t.Fatalf("kernel value %v outside the Glorot limit %v", v, limit)
 		}
 	}
-	for _, v := range a.Layers()[0].Bias().Data().([]float32) {
+	for _, v := range a.Layers()[0].Params()[1].Value.Float32s() {
 		if v != 0 {
 			t.Fatal("bias not zero")
 		}

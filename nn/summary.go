@@ -16,7 +16,7 @@ var summaryStops = []int{29, 55, 65}
 // and does not build the model; if the description is wrong, Summary
 // returns the error's text.
 func (m *Sequential) Summary() string {
-	inputs, err := m.plan()
+	p, err := m.plan()
 	if err != nil {
 		return "summary: " + err.Error()
 	}
@@ -27,9 +27,8 @@ func (m *Sequential) Summary() string {
 	b.WriteString(strings.Repeat("=", summaryWidth) + "\n")
 	total := 0
 	for i, l := range m.layers {
-		n := inputs[i]*l.units + l.units
-		total += n
-		row(&b, l.name+" (Dense)", fmt.Sprintf("(None, %d)", l.units), fmt.Sprint(n))
+		total += p.params[i]
+		row(&b, l.Name()+" ("+l.Kind()+")", shapeString(p.outputs[i]), fmt.Sprint(p.params[i]))
 		if i == len(m.layers)-1 {
 			b.WriteString(strings.Repeat("=", summaryWidth) + "\n")
 		} else {
@@ -43,10 +42,15 @@ func (m *Sequential) Summary() string {
 	return b.String()
 }
 
-// row writes fields cut and padded to the column stops.
+// row writes fields cut and padded to the column stops, as Keras 2's
+// print_row does: a field cut at its stop still ends in a space, the last
+// character giving way ("max_pooling2d_1 (MaxPooling2 (None, …").
 func row(b *strings.Builder, fields ...string) {
 	line := ""
 	for i, f := range fields {
+		if i > 0 {
+			line = line[:len(line)-1] + " "
+		}
 		line += f
 		if len(line) > summaryStops[i] {
 			line = line[:summaryStops[i]]

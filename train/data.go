@@ -1,7 +1,9 @@
 package train
 
 import (
+	"fmt"
 	"math"
+	"strings"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -68,18 +70,50 @@ func rowsOf(what string, t *tensor.Dense, width int) (int, error) {
 	}
 }
 
-// inputs validates x for a network with the given input width and
-// returns its rows as float32.
-func inputs(x *tensor.Dense, width int) ([]float32, int, error) {
-	n, err := rowsOf("x", x, width)
-	if err != nil {
-		return nil, 0, err
+// inputs validates x for a network whose samples have the given shape
+// and returns its rows, flattened, as float32. x is (rows, shape...), or,
+// for a shape that ends in one channel, (rows, shape without it): a
+// (rows, 28, 28) stack of images feeds a network that takes (28, 28, 1).
+func inputs(x *tensor.Dense, shape []int) ([]float32, int, error) {
+	if x == nil {
+		return nil, 0, errors.New("x is nil")
 	}
+	s := x.Shape()
+	if s.Dims() == 0 || !(fits(s[1:], shape) || len(shape) > 1 && shape[len(shape)-1] == 1 && fits(s[1:], shape[:len(shape)-1])) {
+		return nil, 0, errors.Errorf("x has shape %v; the network takes (rows, %s)%s", s, dimList(shape), flatHint(s, shape))
+	}
+	n := s[0]
 	if n == 0 {
 		return nil, 0, errors.New("x has no rows")
 	}
-	d, err := floats("x", x, width)
+	d, err := floats("x", x, size(shape))
 	return d, n, err
+}
+
+// fits reports whether the dimensions a and b are the same.
+func fits(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// dimList writes a shape's dimensions as "28, 28, 1".
+func dimList(shape []int) string {
+	return strings.Trim(strings.Join(strings.Fields(fmt.Sprint(shape)), ", "), "[]")
+}
+
+// flatHint suggests the reshape that makes x fit, when one does.
+func flatHint(s tensor.Shape, shape []int) string {
+	if s.Dims() > 1 && size(s[1:]) == size(shape) {
+		return fmt.Sprintf(": reshape each sample's %d values to (%s)", size(shape), dimList(shape))
+	}
+	return ""
 }
 
 // dataset is validated inputs and targets.
@@ -90,7 +124,7 @@ type dataset struct {
 
 // newDataset validates x and y against the network and the loss.
 func newDataset(net Network, loss Loss, x, y *tensor.Dense) (*dataset, error) {
-	xs, n, err := inputs(x, net.InputWidth())
+	xs, n, err := inputs(x, net.InputShape())
 	if err != nil {
 		return nil, err
 	}

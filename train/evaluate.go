@@ -5,7 +5,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Evaluate returns the mean loss over all rows of x and y and the mean of
+// Evaluate returns the mean loss over all samples of x and y and the mean of
 // each metric, in the order given to Compile, computed in batches
 // (BatchSize, default 32; 10,000 rows make 313 steps). With Verbose(1),
 // the default, it prints Keras's progress line.
@@ -32,16 +32,8 @@ func (t *Trainer) Evaluate(x, y *tensor.Dense, opts ...Option) (loss float64, me
 // evaluate scores d batch by batch, showing progress on bar (may be nil).
 func (t *Trainer) evaluate(d *dataset, s settings, bar *progbar) (*scores, error) {
 	sc := &scores{}
-	err := batches(identity(d.n), s.batch, func(i int, rows []int) error {
-		st, err := t.step(len(rows), evaluation)
-		if err != nil {
-			return err
-		}
-		target := t.load(st, d, rows)
-		if err := st.run(); err != nil {
-			return errors.Wrapf(err, "batch %d", i)
-		}
-		t.score(sc, st, target, len(rows))
+	err := t.run(d, identity(d.n), s.batch, evaluation, func(i int, st *step, rows []int) error {
+		t.score(sc, st, len(rows))
 		if bar != nil {
 			bar.update(i+1, t.values(sc, ""), false)
 		}

@@ -9,11 +9,12 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Fit trains the network on x (rows, inputs) and y (targets as the loss
-// wants them) and returns the History of per-epoch means.
+// Fit trains the network on x (rows, input shape...) and y (targets as
+// the loss wants them) and returns the History of per-epoch means.
 //
 // Each epoch shuffles the rows (unless Shuffle(false)) with a generator
-// seeded by Seed, then takes ceil(rows/BatchSize) steps, the last one on
+// seeded by Seed (which also seeds what random layers such as dropout
+// draw), then takes ceil(rows/BatchSize) steps, the last one on
 // the rows left over (60,000 rows in batches of 128: 469 steps, the last
 // of 96). Each step runs the forward and backward pass and applies the
 // optimizer. The loss and metrics shown and recorded are means over the
@@ -37,6 +38,7 @@ func (t *Trainer) Fit(x, y *tensor.Dense, opts ...Option) (*History, error) {
 		return nil, errors.Wrap(err, "fit")
 	}
 	rng := graph.NewRand(s.seed)
+	t.src.Seed(s.seed, dropoutStream)
 	order := identity(d.n)
 	h := newHistory()
 	for epoch := 0; epoch < s.epochs; epoch++ {
@@ -49,22 +51,14 @@ func (t *Trainer) Fit(x, y *tensor.Dense, opts ...Option) (*History, error) {
 		total := steps(d.n, s.batch)
 		bar := newProgbar(s.out, total, s.verbose, nil)
 		sc := &scores{}
-		err := batches(order, s.batch, func(i int, rows []int) error {
-			st, err := t.step(len(rows), training)
-			if err != nil {
-				return err
-			}
-			target := t.load(st, d, rows)
-			if err := st.run(); err != nil {
-				return errors.Wrapf(err, "epoch %d, step %d", epoch+1, i+1)
-			}
+		err := t.run(d, order, s.batch, training, func(i int, st *step, rows []int) error {
 			t.opt.Update(t.params, st.gradients())
-			t.score(sc, st, target, len(rows))
+			t.score(sc, st, len(rows))
 			bar.update(i+1, t.values(sc, ""), false)
 			return nil
 		})
 		if err != nil {
-			return h, errors.Wrap(err, "fit")
+			return h, errors.Wrapf(err, "fit: epoch %d", epoch+1)
 		}
 		values := t.values(sc, "")
 		if val != nil {
@@ -98,8 +92,7 @@ func (t *Trainer) validationSet(s settings, d *dataset) (val, rest *dataset, err
 		if at <= 0 || at >= d.n {
 			return nil, nil, errors.Errorf("validation split %v of %d rows leaves %d for training and %d for validation; both need at least one", s.valSplit, d.n, at, d.n-at)
 		}
-		in, out := t.net.InputWidth(), t.net.OutputWidth()
-		return d.slice(at, d.n, in, out), d.slice(0, at, in, out), nil
+		return d.slice(at, d.n, t.in, t.out), d.slice(0, at, t.in, t.out), nil
 	}
 	return nil, d, nil
 }

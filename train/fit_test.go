@@ -28,9 +28,9 @@ func newSoftmaxRegression(in, out int, seed uint64) *softmaxRegression {
 func (n *softmaxRegression) Params() []Param {
 	return []Param{{"w", n.w}, {"b", n.b}}
 }
-func (n *softmaxRegression) InputWidth() int  { return n.w.Shape()[0] }
-func (n *softmaxRegression) OutputWidth() int { return n.w.Shape()[1] }
-func (n *softmaxRegression) Forward(x *G.Node, p []*G.Node) (*G.Node, *G.Node, error) {
+func (n *softmaxRegression) InputShape() []int { return []int{n.w.Shape()[0]} }
+func (n *softmaxRegression) OutputWidth() int  { return n.w.Shape()[1] }
+func (n *softmaxRegression) Forward(x *G.Node, p []*G.Node, _ Mode) (*G.Node, *G.Node, error) {
 	z, err := graph.Dense(x, p[0], p[1])
 	if err != nil {
 		return nil, nil, err
@@ -283,7 +283,8 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{"rows differ", CategoricalCrossentropy(), x, tensor.New(tensor.WithShape(9, 3), tensor.WithBacking(yd[:27])), nil, "x has 10 rows but y has 9"},
-		{"features", CategoricalCrossentropy(), tensor.New(tensor.WithShape(8, 5), tensor.WithBacking(xd[:40])), y, nil, "x has 5 features per row"},
+		{"features", CategoricalCrossentropy(), tensor.New(tensor.WithShape(8, 5), tensor.WithBacking(xd[:40])), y, nil, "x has shape (8, 5); the network takes (rows, 4)"},
+		{"images for rows", CategoricalCrossentropy(), tensor.New(tensor.WithShape(10, 2, 2), tensor.WithBacking(xd)), y, nil, "reshape each sample's 4 values to (4)"},
 		{"target width", CategoricalCrossentropy(), x, tensor.New(tensor.WithShape(15, 2), tensor.WithBacking(yd[:30])), nil, "y has 2 features per row"},
 		{"label too big", SparseCategoricalCrossentropy(), x, tensor.New(tensor.WithShape(10), tensor.WithBacking([]uint8{0, 1, 2, 3, 0, 0, 0, 0, 0, 0})), nil, "label 3 at row 3"},
 		{"negative label", SparseCategoricalCrossentropy(), x, tensor.New(tensor.WithShape(10), tensor.WithBacking([]int{0, 1, 2, 0, 0, -1, 0, 0, 0, 0})), nil, "label -1 at row 5"},

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"math/rand/v2"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -16,15 +18,36 @@ type Param struct {
 type Network interface {
 	// Params returns the trainable parameters, always in the same order.
 	Params() []Param
-	// InputWidth and OutputWidth are the features a row of input and of
-	// output holds.
-	InputWidth() int
+	// InputShape is the shape of one input sample, without the batch
+	// axis: (784) for flat rows, (28, 28, 1) for images.
+	InputShape() []int
+	// OutputWidth is the number of outputs a sample gives.
 	OutputWidth() int
-	// Forward builds the network on the (batch, InputWidth) node x in x's
-	// graph, with params[i] standing for Params()[i] (a vector parameter
-	// of length n arrives as a (1, n) matrix). It returns the output node
-	// and, when the output activation is a softmax, the logits it was
-	// applied to (nil otherwise), so that a cross-entropy can be computed
-	// from the logits, stably, as Keras's TensorFlow backend does.
-	Forward(x *G.Node, params []*G.Node) (out, logits *G.Node, err error)
+	// Forward builds the network on x, a (batch, InputShape...) node, in
+	// x's graph, with params[i] standing for Params()[i] (same shape). It
+	// returns the (batch, OutputWidth) output node and, when the output
+	// activation is a softmax, the logits it was applied to (nil
+	// otherwise), so that a cross-entropy can be computed from the logits,
+	// stably, as Keras's TensorFlow backend does.
+	Forward(x *G.Node, params []*G.Node, mode Mode) (out, logits *G.Node, err error)
+}
+
+// Mode says what a graph is built for.
+type Mode struct {
+	// Training is set for the graphs Fit runs: layers that act only while
+	// training (dropout) act.
+	Training bool
+	// Rand is the generator that random ops draw from while training. It
+	// belongs to the Trainer, which reseeds it from Seed when Fit starts,
+	// so the same seed gives the same draws.
+	Rand *rand.Rand
+}
+
+// size returns the number of values a sample of the given shape holds.
+func size(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }

@@ -32,9 +32,9 @@ func newMLP(in, hidden int, seed uint64, gorgoniaOps bool) *mlp {
 	return n
 }
 
-func (n *mlp) Params() []Param  { return n.params }
-func (n *mlp) InputWidth() int  { return n.in }
-func (n *mlp) OutputWidth() int { return 3 }
+func (n *mlp) Params() []Param   { return n.params }
+func (n *mlp) InputShape() []int { return []int{n.in} }
+func (n *mlp) OutputWidth() int  { return 3 }
 
 func (n *mlp) dense(x, w, b *G.Node) (*G.Node, error) {
 	if !n.gorgoniaOps {
@@ -51,7 +51,7 @@ func (n *mlp) dense(x, w, b *G.Node) (*G.Node, error) {
 	return G.BroadcastAdd(xw, row, nil, []byte{0})
 }
 
-func (n *mlp) Forward(x *G.Node, p []*G.Node) (*G.Node, *G.Node, error) {
+func (n *mlp) Forward(x *G.Node, p []*G.Node, _ Mode) (*G.Node, *G.Node, error) {
 	z, err := n.dense(x, p[0], p[1])
 	if err != nil {
 		return nil, nil, err

@@ -68,12 +68,7 @@ func (p *progbar) update(current int, values []value, finalize bool) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%*d/%d - %.0fs", digits(p.target), current, p.target, elapsed)
 		for _, v := range values {
-			b.WriteString(" - " + v.name + ": ")
-			if v.v > 1e-3 {
-				fmt.Fprintf(&b, "%.4f", v.v)
-			} else {
-				fmt.Fprintf(&b, "%.4e", v.v)
-			}
+			b.WriteString(" - " + v.name + ": " + formatValue(v.v))
 		}
 		b.WriteString(" -" + formatTime(elapsed, "epoch"))
 		b.WriteString(" -" + formatTime(elapsed/float64(p.target), "step"))

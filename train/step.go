@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -32,18 +33,19 @@ type step struct {
 // newStep builds the network's graph for batches of the given size.
 // Parameter nodes are bound to the network's own tensors, so every step
 // shares the weights.
-func newStep(net Network, loss Loss, batch int, p purpose) (*step, error) {
-	in, outW := net.InputWidth(), net.OutputWidth()
+func newStep(net Network, loss Loss, batch int, p purpose, rng *rand.Rand) (*step, error) {
+	shape := append([]int{batch}, net.InputShape()...)
+	outW := net.OutputWidth()
 	g := G.NewGraph()
-	s := &step{x: make([]float32, batch*in)}
-	x := G.NewMatrix(g, G.Float32, G.WithShape(batch, in), G.WithName("x"),
-		G.WithValue(tensor.New(tensor.WithShape(batch, in), tensor.WithBacking(s.x))))
+	s := &step{x: make([]float32, size(shape))}
+	x := G.NewTensor(g, G.Float32, len(shape), G.WithShape(shape...), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(s.x))))
 	params := net.Params()
 	nodes := make([]*G.Node, len(params))
 	for i, prm := range params {
 		nodes[i] = G.NodeFromAny(g, prm.Value, G.WithName(prm.Name))
 	}
-	out, logits, err := net.Forward(x, nodes)
+	out, logits, err := net.Forward(x, nodes, Mode{Training: p == training, Rand: rng})
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,9 @@
 package train
 
 import (
+	"math/rand/v2"
+
 	"github.com/pkg/errors"
-	"gorgonia.org/tensor"
 )
 
 // A Trainer is a network compiled with an optimizer, a loss and metrics:
@@ -12,14 +13,21 @@ type Trainer struct {
 	opt     Optimizer
 	loss    Loss
 	metrics []Metric
+	in, out int         // values in a sample's input and output
 	params  [][]float32 // the parameters' backing slices, updated in place
 	steps   map[stepKey]*step
+	src     *rand.PCG  // reseeded by Fit
+	rand    *rand.Rand // what training graphs' random ops draw from
 }
 
 type stepKey struct {
 	batch int
 	p     purpose
 }
+
+// dropoutStream is the PCG stream of the generator random ops draw from,
+// so that their numbers differ from the shuffling's for the same seed.
+const dropoutStream = 0x6a09e667f3bcc909
 
 // Compile checks the pieces, sets up the optimizer's state for the
 // network's parameters and returns a Trainer. Graphs are built on first
@@ -38,10 +46,18 @@ func Compile(net Network, opt Optimizer, loss Loss, metrics ...Metric) (*Trainer
 			return nil, errors.Errorf("compile: metric %d is nil", i)
 		}
 	}
-	if net.InputWidth() <= 0 || net.OutputWidth() <= 0 {
-		return nil, errors.Errorf("compile: the network has %d inputs and %d outputs; both must be positive", net.InputWidth(), net.OutputWidth())
+	shape := net.InputShape()
+	for _, d := range shape {
+		if d <= 0 {
+			return nil, errors.Errorf("compile: the network's input shape %v has a dimension that is not positive", shape)
+		}
 	}
-	t := &Trainer{net: net, opt: opt, loss: loss, metrics: metrics, steps: map[stepKey]*step{}}
+	if len(shape) == 0 || net.OutputWidth() <= 0 {
+		return nil, errors.Errorf("compile: the network takes samples of shape %v and gives %d outputs; both must be positive", shape, net.OutputWidth())
+	}
+	src := rand.NewPCG(0, dropoutStream)
+	t := &Trainer{net: net, opt: opt, loss: loss, metrics: metrics, in: size(shape), out: net.OutputWidth(),
+		steps: map[stepKey]*step{}, src: src, rand: rand.New(src)}
 	var sizes []int
 	for _, p := range net.Params() {
 		d, ok := p.Value.Data().([]float32)
@@ -64,12 +80,48 @@ func (t *Trainer) step(batch int, p purpose) (*step, error) {
 	if s, ok := t.steps[k]; ok {
 		return s, nil
 	}
-	s, err := newStep(t.net, t.loss, batch, p)
+	s, err := newStep(t.net, t.loss, batch, p, t.rand)
 	if err != nil {
 		return nil, errors.Wrapf(err, "building the graph for batches of %d", batch)
 	}
 	t.steps[k] = s
 	return s, nil
+}
+
+// run runs the graph for purpose p on the rows of d taken in the given
+// order, size at a time (the last batch holds what is left), calling after
+// each step with the batch's index from 0, its graph and its rows. An
+// error names the batch, counting from 1 of the total, as the progress
+// bar does.
+func (t *Trainer) run(d *dataset, order []int, size int, p purpose, after func(i int, st *step, rows []int) error) error {
+	total := steps(len(order), size)
+	for i, lo := 0, 0; lo < len(order); i, lo = i+1, lo+size {
+		rows := order[lo:min(lo+size, len(order))]
+		st, err := t.step(len(rows), p)
+		if err != nil {
+			return err
+		}
+		t.load(st, d, rows)
+		if err := st.run(); err != nil {
+			return errors.Wrapf(err, "batch %d of %d", i+1, total)
+		}
+		if err := after(i, st, rows); err != nil {
+			return errors.Wrapf(err, "batch %d of %d", i+1, total)
+		}
+	}
+	return nil
+}
+
+// load copies the given rows of d into s's bound inputs (and targets, if
+// the graph has them).
+func (t *Trainer) load(s *step, d *dataset, rows []int) {
+	in, out := t.in, t.out
+	for i, r := range rows {
+		copy(s.x[i*in:(i+1)*in], d.x[r*in:(r+1)*in])
+		if s.y != nil {
+			copy(s.y[i*out:(i+1)*out], d.y[r*out:(r+1)*out])
+		}
+	}
 }
 
 // scores accumulates a loss and metric sums over samples.
@@ -79,14 +131,15 @@ type scores struct {
 	seen    int
 }
 
-func (t *Trainer) score(sc *scores, s *step, target []float32, rows int) {
+// score adds a step's loss and metrics on its rows to sc.
+func (t *Trainer) score(sc *scores, s *step, rows int) {
 	sc.loss += s.lossValue() * float64(rows)
 	out := s.output()
 	if sc.metrics == nil {
 		sc.metrics = make([]float64, len(t.metrics))
 	}
 	for i, m := range t.metrics {
-		sc.metrics[i] += m.Sum(out, target, rows, t.net.OutputWidth())
+		sc.metrics[i] += m.Sum(out, s.y, rows, t.out)
 	}
 	sc.seen += rows
 }
@@ -122,28 +175,6 @@ func settingsFor(opts []Option) (settings, error) {
 	return s, nil
 }
 
-// batches calls f for each batch of rows of order, in turn.
-func batches(order []int, size int, f func(i int, rows []int) error) error {
-	for i, lo := 0, 0; lo < len(order); i, lo = i+1, lo+size {
-		if err := f(i, order[lo:min(lo+size, len(order))]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// load copies the given rows of d into s's bound inputs.
-func (t *Trainer) load(s *step, d *dataset, rows []int) []float32 {
-	in, out := t.net.InputWidth(), t.net.OutputWidth()
-	for i, r := range rows {
-		copy(s.x[i*in:(i+1)*in], d.x[r*in:(r+1)*in])
-		if s.y != nil {
-			copy(s.y[i*out:(i+1)*out], d.y[r*out:(r+1)*out])
-		}
-	}
-	return s.y
-}
-
 func identity(n int) []int {
 	p := make([]int, n)
 	for i := range p {
@@ -153,41 +184,3 @@ func identity(n int) []int {
 }
 
 func steps(n, batch int) int { return (n + batch - 1) / batch }
-
-// Predict returns the network's (rows, outputs) output for every row of
-// x, computed batch by batch (BatchSize, default 32). Like Keras it shows a
-// progress bar unless Verbose(0) is given.
-func (t *Trainer) Predict(x *tensor.Dense, opts ...Option) (*tensor.Dense, error) {
-	s, err := settingsFor(opts)
-	if err != nil {
-		return nil, errors.Wrap(err, "predict")
-	}
-	xs, n, err := inputs(x, t.net.InputWidth())
-	if err != nil {
-		return nil, errors.Wrap(err, "predict")
-	}
-	d := &dataset{x: xs, n: n}
-	outW := t.net.OutputWidth()
-	result := make([]float32, n*outW)
-	bar := newProgbar(s.out, steps(n, s.batch), s.verbose, nil)
-	done := 0
-	err = batches(identity(n), s.batch, func(i int, rows []int) error {
-		st, err := t.step(len(rows), prediction)
-		if err != nil {
-			return err
-		}
-		t.load(st, d, rows)
-		if err := st.run(); err != nil {
-			return errors.Wrapf(err, "batch %d", i)
-		}
-		copy(result[done*outW:], st.output())
-		done += len(rows)
-		bar.update(i+1, nil, false)
-		return nil
-	})
-	if err != nil {
-		return nil, errors.Wrap(err, "predict")
-	}
-	bar.update(steps(n, s.batch), nil, true)
-	return tensor.New(tensor.WithShape(n, outW), tensor.WithBacking(result)), nil
-}

@@ -20,7 +20,8 @@ func fitLine(epochs int) (*train.History, float32, float32, error) {
 		xs[i] = float32(rng.Float64()*4 - 2)
 		ys[i] = 3*xs[i] - 2 + float32(rng.NormFloat64()*0.1)
 	}
-	model := nn.NewSequential(nn.Dense(1, nn.Linear, nn.InputShape(1)))
+	layer := nn.Dense(1, nn.Linear, nn.InputShape(1))
+	model := nn.NewSequential(layer)
 	if err := model.Build(1); err != nil {
 		return nil, 0, 0, err
 	}
@@ -35,8 +36,7 @@ func fitLine(epochs int) (*train.History, float32, float32, error) {
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	l := model.Layers()[0]
-	return h, l.Kernel().Data().([]float32)[0], l.Bias().Data().([]float32)[0], nil
+	return h, layer.Kernel().Float32s()[0], layer.Bias().Float32s()[0], nil
 }
 
 func linearSGD(w io.Writer) error {
