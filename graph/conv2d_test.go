@@ -645,8 +645,13 @@ func f32Tensor(s ...int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(s...), tensor.WithBacking(d))
 }
 
+// parallelAllocs is what an op may allocate in a run: the closure (and
+// what it captures) that a loop spread over the cores hands to the pool.
+// The outputs and scratch buffers are never reallocated.
+const parallelAllocs = 2
+
 // checkReuse runs op twice on in, and fails unless both runs return the
-// same value and later runs allocate nothing.
+// same value and later runs allocate at most parallelAllocs times.
 func checkReuse(t *testing.T, name string, op G.Op, in ...G.Value) G.Value {
 	t.Helper()
 	first, err := op.Do(in...)
@@ -660,8 +665,8 @@ func checkReuse(t *testing.T, name string, op G.Op, in ...G.Value) G.Value {
 	if first != second {
 		t.Errorf("%s returned a new value on its second run", name)
 	}
-	if a := testing.AllocsPerRun(20, func() { _, _ = op.Do(in...) }); a != 0 {
-		t.Errorf("%s allocates %v times a run, want 0", name, a)
+	if a := testing.AllocsPerRun(20, func() { _, _ = op.Do(in...) }); a > parallelAllocs {
+		t.Errorf("%s allocates %v times a run, want at most %d", name, a, parallelAllocs)
 	}
 	return second
 }

@@ -91,7 +91,7 @@ func TestReLU(t *testing.T) {
 }
 
 // TestOpsReuseTheirOutputs checks that each op of this package returns
-// the same buffer run after run and allocates nothing to compute it.
+// the same buffer run after run and allocates no buffers to compute it.
 func TestOpsReuseTheirOutputs(t *testing.T) {
 	m := func(r, c int) *tensor.Dense {
 		d := make([]float32, r*c)
@@ -120,20 +120,7 @@ func TestOpsReuseTheirOutputs(t *testing.T) {
 			xentLogitsGradRows[float64], xentLogitsGradRows[float32]), []G.Value{m(4, 5), m(4, 5), &scalar}},
 	}
 	for _, tc := range tests {
-		first, err := tc.op.Do(tc.in...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		second, err := tc.op.Do(tc.in...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		if first != second {
-			t.Errorf("%s returned a new value on its second run", tc.name)
-		}
-		if a := testing.AllocsPerRun(20, func() { _, _ = tc.op.Do(tc.in...) }); a != 0 {
-			t.Errorf("%s allocates %v times a run, want 0", tc.name, a)
-		}
+		checkReuse(t, tc.name, tc.op, tc.in...)
 	}
 }
 

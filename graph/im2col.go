@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gokeras/gokeras/internal/par"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -137,9 +138,14 @@ func (g *window) span(x0 int) (kx0, kx1 int) {
 // where that lies in the padding. The kw·c values of one window row are
 // contiguous in a channels-last x, so each is one copy.
 func im2col[T float32 | float64](g *window, x, cols []T) {
+	par.For(g.batch, 1, func(lo, hi int) { im2colSamples(g, x, cols, lo, hi) })
+}
+
+// im2colSamples does im2col's work for samples [lo, hi).
+func im2colSamples[T float32 | float64](g *window, x, cols []T, lo, hi int) {
 	run, k := g.kw*g.c, g.kh*g.kw*g.c
-	row := 0
-	for b := 0; b < g.batch; b++ {
+	row := lo * g.oh * g.ow
+	for b := lo; b < hi; b++ {
 		xb := x[b*g.h*g.w*g.c : (b+1)*g.h*g.w*g.c]
 		for oy := 0; oy < g.oh; oy++ {
 			y0 := oy*g.sh - g.padT
@@ -170,11 +176,18 @@ func im2col[T float32 | float64](g *window, x, cols []T) {
 // dropped. Positions are visited in order, so the sums are the same run
 // after run.
 func col2im[T float32 | float64](g *window, cols, dx []T) {
-	clear(dx)
+	par.For(g.batch, 1, func(lo, hi int) { col2imSamples(g, cols, dx, lo, hi) })
+}
+
+// col2imSamples does col2im's work for samples [lo, hi), whose elements of
+// dx no other sample's columns touch.
+func col2imSamples[T float32 | float64](g *window, cols, dx []T, lo, hi int) {
+	size := g.h * g.w * g.c
+	clear(dx[lo*size : hi*size])
 	run, k := g.kw*g.c, g.kh*g.kw*g.c
-	row := 0
-	for b := 0; b < g.batch; b++ {
-		xb := dx[b*g.h*g.w*g.c : (b+1)*g.h*g.w*g.c]
+	row := lo * g.oh * g.ow
+	for b := lo; b < hi; b++ {
+		xb := dx[b*size : (b+1)*size]
 		for oy := 0; oy < g.oh; oy++ {
 			y0 := oy*g.sh - g.padT
 			for ox := 0; ox < g.ow; ox++ {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/chewxy/hm"
+	"github.com/gokeras/gokeras/internal/par"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -113,9 +114,16 @@ func maxPool2DDo[T float32 | float64](op *maxPool2DOp, dt tensor.Dtype, v G.Valu
 		op.arg = make([]int32, len(ys))
 	}
 	op.inSize = len(x)
+	par.For(g.batch, 1, func(lo, hi int) { maxPoolSamples(op, &g, x, ys, lo, hi) })
+	return y, nil
+}
+
+// maxPoolSamples pools samples [lo, hi) of x into ys, noting each
+// maximum's index in op.arg.
+func maxPoolSamples[T float32 | float64](op *maxPool2DOp, g *window, x, ys []T, lo, hi int) {
 	c := g.c
-	o := 0
-	for b := 0; b < g.batch; b++ {
+	o := lo * g.oh * g.ow * c
+	for b := lo; b < hi; b++ {
 		for oy := 0; oy < g.oh; oy++ {
 			y0 := oy*g.sh - g.padT
 			for ox := 0; ox < g.ow; ox++ {
@@ -153,7 +161,6 @@ func maxPool2DDo[T float32 | float64](op *maxPool2DOp, dt tensor.Dtype, v G.Valu
 			}
 		}
 	}
-	return y, nil
 }
 
 // DiffWRT reports that MaxPool2D is differentiable.
@@ -236,10 +243,15 @@ func maxPool2DGradDo[T float32 | float64](op *maxPool2DGradOp, dt tensor.Dtype, 
 		return nil, errors.Errorf("%s: the forward MaxPool2D's last run (%d outputs of %d inputs) does not match the gradient's shape %v",
 			op.name, len(op.fwd.arg), op.fwd.inSize, v.Shape())
 	}
-	clear(dxs)
-	for i, a := range op.fwd.arg {
-		dxs[a] += dy[i]
-	}
+	// The maxima of a sample lie in that sample: samples are independent.
+	batch := op.xshape[0]
+	in, out := len(dxs)/batch, len(dy)/batch
+	par.For(batch, 1, func(lo, hi int) {
+		clear(dxs[lo*in : hi*in])
+		for i := lo * out; i < hi*out; i++ {
+			dxs[op.fwd.arg[i]] += dy[i]
+		}
+	})
 	return dx, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/chewxy/hm"
+	"github.com/gokeras/gokeras/internal/par"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -86,9 +87,11 @@ func reluDo[T float32 | float64](op *reluOp, dt tensor.Dtype, vals []G.Value) (G
 	y := op.out.like(dt, vals[0].Shape())
 	ys, _ := floats[T](op.name, y)
 	if !op.grad {
-		for i, v := range x {
-			ys[i] = max(v, 0) // NaN stays NaN; −0 becomes +0
-		}
+		par.For(len(x), elementGrain, func(lo, hi int) {
+			for i, v := range x[lo:hi] {
+				ys[lo+i] = max(v, 0) // NaN stays NaN; −0 becomes +0
+			}
+		})
 		return y, nil
 	}
 	g, err := floats[T](op.name, vals[1])
@@ -96,7 +99,8 @@ func reluDo[T float32 | float64](op *reluOp, dt tensor.Dtype, vals []G.Value) (G
 		return nil, err
 	}
 	if y32, ok := any(ys).([]float32); ok {
-		maskedCopy(y32, any(x).([]float32), any(g).([]float32))
+		x32, g32 := any(x).([]float32), any(g).([]float32)
+		par.For(len(x), elementGrain, func(lo, hi int) { maskedCopy(y32[lo:hi], x32[lo:hi], g32[lo:hi]) })
 		return y, nil
 	}
 	for i, v := range x {
@@ -108,6 +112,10 @@ func reluDo[T float32 | float64](op *reluOp, dt tensor.Dtype, vals []G.Value) (G
 	}
 	return y, nil
 }
+
+// elementGrain is the fewest elements one goroutine handles in an
+// element-wise op: smaller tensors are done on the calling goroutine.
+const elementGrain = 1 << 15
 
 // maskedCopy sets out[i] to g[i] where y[i] > 0 and to 0 where y[i] is +0,
 // for y a ReLU output (never negative, never −0: max(v, 0) gives +0). It
