@@ -9,25 +9,29 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// colSumOp sums a (rows, cols) matrix over its rows, into a buffer it
-// owns: a vector of cols (dims 1) or a (1, cols) matrix (dims 2). Dense's
-// bias gradient uses it. Rows are added in order, so the result is the
-// same run after run. It has no gradient of its own.
+// colSumOp sums a tensor of rank in over all axes but the last, into a
+// buffer it owns: a vector of the last axis's length (dims 1) or a (1,
+// cols) matrix (dims 2). The biases' gradients use it: Dense's sums a
+// (batch, units) gradient, Conv2D's a (batch, h, w, filters) one. The sum
+// is the matrix product 1ᵀ·G of a vector of ones and the rows of G, so it
+// runs on the fast GEMM and is the same run after run. It has no gradient
+// of its own.
 type colSumOp struct {
 	opInfo
-	dims int
-	out  owned
+	in, dims int
+	ones     owned
+	out      owned
 }
 
-func newColSum(dims int) *colSumOp {
-	return &colSumOp{opInfo: opInfo{fmt.Sprintf("ColumnSum(%d-D)", dims)}, dims: dims}
+func newColSum(in, dims int) *colSumOp {
+	return &colSumOp{opInfo: opInfo{fmt.Sprintf("ColumnSum(%d-D to %d-D)", in, dims)}, in: in, dims: dims}
 }
 
 func (op *colSumOp) Arity() int { return 1 }
 
 func (op *colSumOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: op.dims, Of: a})
+	return hm.NewFnType(G.TensorType{Dims: op.in, Of: a}, G.TensorType{Dims: op.dims, Of: a})
 }
 
 func (op *colSumOp) shape(cols int) tensor.Shape {
@@ -42,15 +46,15 @@ func (op *colSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 		return nil, errors.Errorf("%s takes 1 input, got %d", op.name, len(in))
 	}
 	s, ok := in[0].(tensor.Shape)
-	if !ok || s.Dims() != 2 {
-		return nil, errors.Errorf("%s needs a matrix, got %v", op.name, in[0])
+	if !ok || s.Dims() != op.in {
+		return nil, errors.Errorf("%s needs a %d-D tensor, got %v", op.name, op.in, in[0])
 	}
-	return op.shape(s[1]), nil
+	return op.shape(s[op.in-1]), nil
 }
 
 func (op *colSumOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 1 || vals[0].Shape().Dims() != 2 {
-		return nil, errors.Errorf("%s takes one matrix", op.name)
+	if len(vals) != 1 || vals[0].Shape().Dims() != op.in {
+		return nil, errors.Errorf("%s takes one %d-D tensor", op.name, op.in)
 	}
 	dt, err := dtypeOf(op.name, vals[0])
 	if err != nil {
@@ -67,15 +71,23 @@ func colSumDo[T float32 | float64](op *colSumOp, dt tensor.Dtype, v G.Value) (G.
 	if err != nil {
 		return nil, err
 	}
-	cols := v.Shape()[1]
+	s := v.Shape()
+	cols := s[len(s)-1]
+	rows := len(x) / cols
 	y := op.out.like(dt, op.shape(cols))
-	s, _ := floats[T](op.name, y)
-	clear(s)
-	for lo := 0; lo < len(x); lo += cols {
-		for j, xv := range x[lo : lo+cols] {
-			s[j] += xv
+	sum, _ := floats[T](op.name, y)
+	if rows == 0 {
+		clear(sum)
+		return y, nil
+	}
+	ones := op.ones.matrix(dt, 1, rows)
+	o, _ := floats[T](op.name, ones)
+	if o[0] != 1 || o[rows-1] != 1 {
+		for i := range o {
+			o[i] = 1
 		}
 	}
+	matmul(false, false, 1, cols, rows, o, rows, x, cols, 0, sum, cols)
 	return y, nil
 }
 

@@ -194,7 +194,7 @@ func (op *conv2DOp) SymDiff(inputs G.Nodes, y, grad *G.Node) (G.Nodes, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "Conv2D: kernel gradient")
 	}
-	db, err := G.ApplyOp(&conv2DBiasGradOp{opInfo: opInfo{"Conv2DBiasGrad"}}, grad)
+	db, err := G.ApplyOp(newColSum(4, 1), grad)
 	if err != nil {
 		return nil, errors.Wrap(err, "Conv2D: bias gradient")
 	}
@@ -297,74 +297,6 @@ func (op *conv2DKernelGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error
 }
 
 var _ G.SDOp = (*conv2DKernelGradOp)(nil)
-
-// conv2DBiasGradOp sums a (batch, h, w, filters) gradient over all but its
-// last axis, into a vector of filters it owns: Conv2D's bias gradient.
-// Positions are added in order, so the result is the same run after run.
-type conv2DBiasGradOp struct {
-	opInfo
-	out owned
-}
-
-func (op *conv2DBiasGradOp) Arity() int { return 1 }
-
-func (op *conv2DBiasGradOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 1, Of: a})
-}
-
-func (op *conv2DBiasGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if len(in) != 1 {
-		return nil, errors.Errorf("%s takes 1 input, got %d", op.name, len(in))
-	}
-	s, err := knownShape(op.name, in[0], 4)
-	if err != nil {
-		return nil, err
-	}
-	return tensor.Shape{s[3]}, nil
-}
-
-func (op *conv2DBiasGradOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 1 || vals[0].Shape().Dims() != 4 {
-		return nil, errors.Errorf("%s takes one 4-D tensor", op.name)
-	}
-	dt, err := dtypeOf(op.name, vals[0])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return conv2DBiasGradDo[float32](op, dt, vals[0])
-	}
-	return conv2DBiasGradDo[float64](op, dt, vals[0])
-}
-
-func conv2DBiasGradDo[T float32 | float64](op *conv2DBiasGradOp, dt tensor.Dtype, v G.Value) (G.Value, error) {
-	g, err := floats[T](op.name, v)
-	if err != nil {
-		return nil, err
-	}
-	f := v.Shape()[3]
-	db := op.out.like(dt, tensor.Shape{f})
-	s, _ := floats[T](op.name, db)
-	clear(s)
-	for lo := 0; lo+f <= len(g); lo += f {
-		for j, gv := range g[lo : lo+f] {
-			s[j] += gv
-		}
-	}
-	return db, nil
-}
-
-// DiffWRT reports no differentiable inputs: the op is used only inside
-// gradients.
-func (op *conv2DBiasGradOp) DiffWRT(inputs int) []bool { return make([]bool, inputs) }
-
-// SymDiff returns an error: second derivatives are not supported.
-func (op *conv2DBiasGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, errors.Errorf("%s is not differentiable", op.name)
-}
-
-var _ G.SDOp = (*conv2DBiasGradOp)(nil)
 
 // conv2DInputGradOp computes Conv2D's input gradient into a buffer it
 // owns: from the kernel and the output gradient g, the product g·kernelᵀ

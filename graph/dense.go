@@ -131,7 +131,7 @@ func (op *denseOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "Dense: kernel gradient")
 	}
-	db, err := G.ApplyOp(newColSum(b.Dims()), grad)
+	db, err := G.ApplyOp(newColSum(2, b.Dims()), grad)
 	if err != nil {
 		return nil, errors.Wrap(err, "Dense: bias gradient")
 	}

@@ -110,7 +110,7 @@ func TestOpsReuseTheirOutputs(t *testing.T) {
 		{"Dense", &denseOp{opInfo: opInfo{"Dense"}, biasDims: 1}, []G.Value{m(4, 3), m(3, 5), vec}},
 		{"MatMulTransA", newMatMul(true, false), []G.Value{m(4, 3), m(4, 5)}},
 		{"MatMulTransB", newMatMul(false, true), []G.Value{m(4, 5), m(3, 5)}},
-		{"ColumnSum", newColSum(1), []G.Value{m(4, 5)}},
+		{"ColumnSum", newColSum(2, 1), []G.Value{m(4, 5)}},
 		{"ReLU", &reluOp{opInfo: opInfo{"ReLU"}}, []G.Value{m(4, 5)}},
 		{"ReLUGrad", &reluOp{opInfo: opInfo{"ReLUGrad"}, grad: true}, []G.Value{m(4, 5), m(4, 5)}},
 		{"Softmax", kernel(&rowOp{opInfo: opInfo{"Softmax"}, matrices: 1}, softmaxRows[float64], softmaxRows[float32]), []G.Value{m(4, 5)}},
