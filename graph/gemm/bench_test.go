@@ -48,7 +48,7 @@ func BenchmarkKernel(b *testing.B) {
 		b.Run(kernelName(asm), func(b *testing.B) {
 			pr := problem{alpha: 1, asm: asm}
 			for i := 0; i < b.N; i++ {
-				pr.kernel(kc, a, mr, bp, nr, c, nr, true)
+				pr.kernel(kc, a, mr, bp, nr, c, nr, true, nil)
 			}
 			b.ReportMetric(2*mr*nr*kc*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

@@ -18,17 +18,22 @@ var useAsm = hasAsm
 // with a, b and c as slices starting at the panels' and the tile's first
 // element. It computes the tile in 2×4 blocks, whose eight sums the
 // compiler keeps in registers, each over all of kc: every element is
-// still the sum of its products in increasing p.
-func kernelGo(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha float32, accumulate bool) {
-	a = a[:(kc-1)*sa+mr]
-	b = b[:(kc-1)*sb+nr]
+// still the sum of its products in increasing p. With idx non-nil, step p
+// reads B's row idx[p].
+func kernelGo(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha float32, accumulate bool, idx []int32) {
+	if kc > 0 {
+		a = a[:(kc-1)*sa+mr]
+	}
 	for i := 0; i < mr; i += 2 {
 		for j := 0; j < nr; j += 4 {
 			var c00, c01, c02, c03, c10, c11, c12, c13 float32
-			ai, bj := a[i:], b[j:]
 			for p := 0; p < kc; p++ {
-				ap := ai[p*sa:][:2]
-				bp := bj[p*sb:][:4]
+				pb := p
+				if idx != nil {
+					pb = int(idx[p])
+				}
+				ap := a[p*sa+i:][:2]
+				bp := b[pb*sb+j:][:4]
 				a0, a1 := ap[0], ap[1]
 				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 				c00 += a0 * b0

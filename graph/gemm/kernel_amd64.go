@@ -13,10 +13,12 @@ var hasAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // increasing p, where A(i,p) is a[p*sa+i] (i < 6) and B(p,j) is b[p*sb+j]
 // (j < 16); then it writes C(i,j) = alpha·acc[i][j] (accumulate false) or
 // C(i,j) += alpha·acc[i][j] (accumulate true), C(i,j) being c[i*ldc+j].
-// With accumulate false, C is not read.
+// With accumulate false, C is not read. With idx non-nil, step p reads
+// B(idx[p], j) instead of B(p, j): the steps of k that A's panel does not
+// need (all its values zero) are left out.
 //
 //go:noescape
-func kernelAVX2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha float32, accumulate bool)
+func kernelAVX2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha float32, accumulate bool, idx *int32)
 
 // The packing routines in pack_amd64.s: the same layouts as the pure-Go
 // packing, faster. packBN16 and packAT6 copy rows of 16 and 6 values;

@@ -10,8 +10,8 @@
 
 #include "textflag.h"
 
-// func kernelAVX2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha float32, accumulate bool)
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-61
+// func kernelAVX2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha float32, accumulate bool, idx *int32)
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ sa+16(FP), R8
@@ -34,6 +34,9 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-61
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
+	MOVQ idx+64(FP), R10
+	TESTQ R10, R10
+	JNZ indexed
 	MOVQ CX, DX
 	SHRQ $2, DX
 	ANDQ $3, CX
@@ -161,6 +164,42 @@ loop1:
 	ADDQ R9, BX
 	DECQ CX
 	JNZ loop1
+
+	JMP done
+
+// The indexed loop: step i takes A's i-th row of 6 values and B's row
+// idx[i], skipping the steps of k whose 6 A values are all zero.
+indexed:
+	TESTQ CX, CX
+	JZ done
+
+loopi:
+	MOVLQZX (R10), R11
+	IMULQ R9, R11
+	VMOVUPS (BX)(R11*1), Y12
+	VMOVUPS 32(BX)(R11*1), Y13
+	VBROADCASTSS 0(AX), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 4(AX), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 8(AX), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 12(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 16(AX), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS 20(AX), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	ADDQ R8, AX
+	ADDQ $4, R10
+	DECQ CX
+	JNZ loopi
 
 done:
 	VBROADCASTSS alpha+56(FP), Y14

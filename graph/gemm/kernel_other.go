@@ -8,7 +8,7 @@ const hasAsm = false
 
 // kernelAVX2 is never called in this build (useAsm is always false); it
 // exists so that the driver compiles the same everywhere.
-func kernelAVX2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha float32, accumulate bool) {
+func kernelAVX2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha float32, accumulate bool, idx *int32) {
 	panic("gemm: no assembly kernel in this build")
 }
 

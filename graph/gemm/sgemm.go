@@ -51,8 +51,9 @@ var (
 	// swapMode and directMode override the automatic choices in tests:
 	// 0 chooses by shape, 1 never swaps / never reads in place, 2 always
 	// does where the layout allows it. splitMode likewise: 0 by shape, 1
-	// by rows, 2 by columns.
-	swapMode, directMode, splitMode int
+	// by rows, 2 by columns. sparseMode: 0 skips A's zero steps of k
+	// where the shape makes it worth it, 1 never does.
+	swapMode, directMode, splitMode, sparseMode int
 )
 
 // Sgemm computes C ← alpha·op(A)·op(B) + beta·C for row-major matrices,
@@ -99,6 +100,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		}
 	}
 	pr.chooseDirect()
+	pr.sparse = pr.n >= sparseTiles*nr && sparseMode != 1
 	if int64(m)*int64(n)*int64(k) >= int64(parallelMin) {
 		if w := numWorkers(); w > 1 {
 			splitCols, parts := pr.split(w)

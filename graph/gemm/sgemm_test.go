@@ -453,3 +453,101 @@ func TestConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// zeroSteps zeroes, in g's op(A), the steps of k picked with probability
+// frac, for every row: the pattern of images whose borders are blank.
+func zeroSteps(rng *rand.Rand, g *gemmCase, frac float64) {
+	for p := 0; p < g.k; p++ {
+		if rng.Float64() >= frac {
+			continue
+		}
+		for i := 0; i < g.m; i++ {
+			if g.tA {
+				g.a[p*g.lda+i] = 0
+			} else {
+				g.a[i*g.lda+p] = 0
+			}
+		}
+	}
+}
+
+// TestSparseA checks the products that skip A's zero steps of k against
+// the dense kernel, bit for bit, and against the naive product, with
+// every kernel and several worker counts.
+func TestSparseA(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	var gs []*gemmCase
+	for _, s := range []struct {
+		tA, tB  bool
+		m, n, k int
+	}{
+		{false, false, 128, 512, 784}, // X·W₁
+		{true, false, 784, 512, 128},  // Xᵀ·dZ₁
+		{false, false, 37, 100, 300},
+		{true, true, 61, 70, 515},
+		{false, true, 13, 64, 9},
+	} {
+		for _, frac := range []float64{0.3, 0.7, 1} {
+			g := newCase(rng, s.tA, s.tB, s.m, s.n, s.k, 1, 1, 0)
+			zeroSteps(rng, g, frac)
+			gs = append(gs, g)
+		}
+	}
+	for _, g := range gs {
+		for _, asm := range kernels() {
+			var dense []float32
+			with(config{asm: asm, workers: 1, parallelMin: parallelMin}, func() {
+				sparseMode = 1
+				defer func() { sparseMode = 0 }()
+				dense = g.run()
+			})
+			for _, workers := range []int{1, 2, 3} {
+				with(config{asm: asm, workers: workers, parallelMin: 0}, func() {
+					got := g.run()
+					if i := firstDiff(got, dense); i >= 0 {
+						t.Fatalf("%v: %s kernel, %d workers, skipping zeros: c[%d] = %v, dense kernel %v",
+							g, kernelName(asm), workers, i, got[i], dense[i])
+					}
+					g.check(t, got)
+				})
+			}
+		}
+	}
+}
+
+func TestCompact(t *testing.T) {
+	const kc = 16
+	panel := make([]float32, kc*mr)
+	for p := 0; p < kc; p++ {
+		if p%4 == 1 { // a quarter of the steps hold a value, in one row
+			panel[p*mr+p%mr] = float32(p)
+		}
+	}
+	panel[3*mr+5] = float32(math.NaN()) // a NaN is not zero
+	want := []int32{1, 3, 5, 9, 13}
+	orig := append([]float32(nil), panel...)
+	idx := make([]int32, kc)
+	n := compact(panel, idx)
+	if n != len(want) {
+		t.Fatalf("kept %d steps, want %d", n, len(want))
+	}
+	for i, p := range want {
+		if idx[i] != p {
+			t.Errorf("idx[%d] = %d, want %d", i, idx[i], p)
+		}
+		for r := 0; r < mr; r++ {
+			got, w := panel[i*mr+r], orig[int(p)*mr+r]
+			if math.Float32bits(got) != math.Float32bits(w) {
+				t.Errorf("kept step %d, row %d: %v, want %v", i, r, got, w)
+			}
+		}
+	}
+	dense := make([]float32, kc*mr)
+	for i := range dense {
+		dense[i] = 1
+	}
+	dense[0] = 0 // one zero value does not empty a step
+	if n := compact(dense, idx); n != -1 {
+		t.Errorf("a panel without empty steps: compact returned %d, want -1", n)
+	}
+}
