@@ -15,11 +15,12 @@ import (
 //	α ← lr·√(1−β₂ᵗ) / (1−β₁ᵗ)
 //	w ← w − α·m / (√v + ε)
 //
-// Set the fields before Compile.
+// Set the fields before Compile; afterwards change the rate with
+// SetLearningRate.
 type AdamOptimizer struct {
 	LearningRate, Beta1, Beta2, Epsilon float32
 
-	t    int
+	t    int64
 	m, v [][]float32
 }
 
@@ -32,8 +33,8 @@ func Adam() *AdamOptimizer {
 // Name returns "adam".
 func (o *AdamOptimizer) Name() string { return "adam" }
 
-// Init checks the settings and zeroes the moments and the step count.
-func (o *AdamOptimizer) Init(sizes []int) error {
+// check returns an error naming the first setting out of range.
+func (o *AdamOptimizer) check() error {
 	if err := checkRate("Adam", o.LearningRate); err != nil {
 		return err
 	}
@@ -43,10 +44,54 @@ func (o *AdamOptimizer) Init(sizes []int) error {
 	if err := checkUnit("Adam", "beta2", o.Beta2); err != nil {
 		return err
 	}
-	if !(o.Epsilon >= 0) {
-		return errors.Errorf("Adam: epsilon must be ≥ 0, got %v", o.Epsilon)
+	if !(o.Epsilon >= 0) || math32.IsInf(o.Epsilon, 1) {
+		return errors.Errorf("Adam: epsilon must be finite and ≥ 0, got %v", o.Epsilon)
+	}
+	return nil
+}
+
+// Init checks the settings and zeroes the moments and the step count.
+func (o *AdamOptimizer) Init(sizes []int) error {
+	if err := o.check(); err != nil {
+		return err
 	}
 	o.t, o.m, o.v = 0, state(sizes), state(sizes)
+	return nil
+}
+
+// Config returns learning_rate, beta_1, beta_2 and epsilon.
+func (o *AdamOptimizer) Config() map[string]float64 {
+	return map[string]float64{"learning_rate": float64(o.LearningRate), "beta_1": float64(o.Beta1),
+		"beta_2": float64(o.Beta2), "epsilon": float64(o.Epsilon)}
+}
+
+// slots returns "m" and "v"; nil before Init.
+func (o *AdamOptimizer) slots() slots {
+	if o.m == nil {
+		return nil
+	}
+	return slots{"m": o.m, "v": o.v}
+}
+
+// State returns a copy of t (Step) and of the moments "m" and "v".
+func (o *AdamOptimizer) State() OptimizerState { return snapshot(o.t, o.slots()) }
+
+// SetState copies s in; see Optimizer.SetState for what is checked.
+func (o *AdamOptimizer) SetState(s OptimizerState) error {
+	if err := restore("Adam", o.slots(), s); err != nil {
+		return err
+	}
+	o.t = s.Step
+	return nil
+}
+
+// SetLearningRate sets LearningRate; a rate that is not positive and finite is an
+// error, leaving LearningRate as it was.
+func (o *AdamOptimizer) SetLearningRate(lr float32) error {
+	if err := checkRate("Adam", lr); err != nil {
+		return err
+	}
+	o.LearningRate = lr
 	return nil
 }
 

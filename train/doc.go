@@ -12,6 +12,17 @@
 // gorgonia.Grad and are read out after each step, so nothing accumulates
 // between steps.
 //
+// Training can be saved and resumed exactly: optimizers report their
+// settings (Config, NewOptimizer) and state (State, SetState) under
+// Keras's names, the Trainer counts the epochs trained (Epoch, SetEpoch),
+// and Fit's random draws depend only on Seed and the epoch's number, so
+// Fit(InitialEpoch(n), Epochs(m)) continues a run bit for bit. Callbacks
+// (EarlyStopping, ModelCheckpoint, TerminateOnNaN, LearningRateScheduler,
+// ReduceLROnPlateau, or one's own) are called where Keras 3 calls them;
+// FitContext, EvaluateContext and PredictContext stop between steps when
+// their context is cancelled. A Trainer serialises concurrent calls with
+// a lock; see Trainer.
+//
 // Bad input (mismatched row counts, wrong widths, labels out of range,
 // NaN or Inf in the data, non-positive batch sizes, negative epochs) is an
 // error naming the problem and where it is, returned before any training

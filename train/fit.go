@@ -1,34 +1,57 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"math"
 
-	"github.com/gokeras/gokeras/graph"
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
 
 // Fit trains the network on x (rows, input shape...) and y (targets as
-// the loss wants them) and returns the History of per-epoch means.
+// the loss wants them) and returns the History of per-epoch means. It is
+// FitContext with a context that is never cancelled.
+func (t *Trainer) Fit(x, y *tensor.Dense, opts ...Option) (*History, error) {
+	return t.FitContext(context.Background(), x, y, opts...)
+}
+
+// FitContext trains the network on x (rows, input shape...) and y
+// (targets as the loss wants them) and returns the History of per-epoch
+// means.
 //
-// Each epoch shuffles the rows (unless Shuffle(false)) with a generator
-// seeded by Seed (which also seeds what random layers such as dropout
-// draw), then takes ceil(rows/BatchSize) steps, the last one on
-// the rows left over (60,000 rows in batches of 128: 469 steps, the last
-// of 96). Each step runs the forward and backward pass and applies the
+// It trains epochs InitialEpoch+1 … Epochs (default 1 to 1). Each epoch
+// shuffles the rows (unless Shuffle(false)) and reseeds what random
+// layers such as dropout draw, both from Seed and the epoch's number
+// alone, then takes ceil(rows/BatchSize) steps, the last one on the rows
+// left over (60,000 rows in batches of 128: 469 steps, the last of 96).
+// Each step runs the forward and backward pass and applies the
 // optimizer. The loss and metrics shown and recorded are means over the
 // samples seen so far in the epoch, as in Keras. With ValidationData or
 // ValidationSplit the validation loss and metrics are computed at each
-// epoch's end.
+// epoch's end. Callbacks are called as Keras's fit calls them (see
+// Callback); when one calls StopTraining, Fit ends the epoch after the
+// current batch and returns normally.
+//
+// Before each step FitContext checks ctx. Once ctx is done it returns
+// the History of the epochs finished and an error wrapping ctx.Err()
+// (errors.Is(err, context.Canceled) or context.DeadlineExceeded holds)
+// that names the epoch and batch it stopped before; the parameters and
+// the optimizer's state are as the last finished step left them. Other
+// errors also come with the History of the epochs finished.
 //
 // All input is checked before training starts; a bad row count, width,
-// label or value is an error naming it.
-func (t *Trainer) Fit(x, y *tensor.Dense, opts ...Option) (*History, error) {
+// label, value or option, or a nil ctx, is an error naming it. The call
+// holds the Trainer's lock (see Trainer).
+func (t *Trainer) FitContext(ctx context.Context, x, y *tensor.Dense, opts ...Option) (*History, error) {
+	if ctx == nil {
+		return nil, errors.New("fit: nil context")
+	}
 	s, err := settingsFor(opts)
 	if err != nil {
 		return nil, errors.Wrap(err, "fit")
 	}
+	defer t.begin(s.out)()
 	d, err := newDataset(t.net, t.loss, x, y)
 	if err != nil {
 		return nil, errors.Wrap(err, "fit")
@@ -37,41 +60,118 @@ func (t *Trainer) Fit(x, y *tensor.Dense, opts ...Option) (*History, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "fit")
 	}
-	rng := graph.NewRand(s.seed)
-	t.src.Seed(s.seed, dropoutStream)
-	order := identity(d.n)
+	h, err := t.fit(ctx, s, d, val)
+	if err != nil {
+		return h, errors.Wrap(err, "fit")
+	}
+	return h, nil
+}
+
+// fit runs the epochs; see FitContext.
+func (t *Trainer) fit(ctx context.Context, s settings, d, val *dataset) (*History, error) {
 	h := newHistory()
-	for epoch := 0; epoch < s.epochs; epoch++ {
+	cbs := s.callbacks
+	t.stop.Store(false)
+	if err := ctx.Err(); err != nil {
+		return h, errors.Wrap(err, "cancelled before training")
+	}
+	for i, c := range cbs {
+		if err := c.OnTrainBegin(t); err != nil {
+			return h, hookError(err, i, c, "OnTrainBegin")
+		}
+	}
+	order := make([]int, d.n)
+	total := steps(d.n, s.batch)
+	var batchLogs, last Logs
+	var before func(int) error
+	if len(cbs) > 0 {
+		batchLogs = Logs{}
+		before = func(i int) error {
+			for j, c := range cbs {
+				if err := c.OnTrainBatchBegin(t, i); err != nil {
+					return hookError(err, j, c, "OnTrainBatchBegin")
+				}
+			}
+			return nil
+		}
+	}
+	show := s.verbose == 1 || len(cbs) > 0 // whether batches' values are needed
+	for epoch := s.initialEpoch; epoch < s.epochs; epoch++ {
+		if err := ctx.Err(); err != nil {
+			return h, errors.Wrapf(err, "cancelled before epoch %d", epoch+1)
+		}
+		t.reseed(s.seed, epoch)
+		for i := range order {
+			order[i] = i
+		}
+		if s.shuffle {
+			t.shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		}
 		if s.verbose == 1 {
 			fmt.Fprintf(s.out, "Epoch %d/%d\n", epoch+1, s.epochs)
 		}
-		if s.shuffle {
-			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for i, c := range cbs {
+			if err := c.OnEpochBegin(t, epoch); err != nil {
+				return h, errors.Wrapf(hookError(err, i, c, "OnEpochBegin"), "epoch %d", epoch+1)
+			}
 		}
-		total := steps(d.n, s.batch)
 		bar := newProgbar(s.out, total, s.verbose, nil)
 		sc := &scores{}
-		err := t.run(d, order, s.batch, training, func(i int, st *step, rows []int) error {
+		done := 0
+		err := t.run(ctx, d, order, s.batch, training, before, func(i int, st *step, rows []int) error {
 			t.opt.Update(t.params, st.gradients())
 			t.score(sc, st, len(rows))
-			bar.update(i+1, t.values(sc, ""), false)
+			done = i + 1
+			if show {
+				vs := t.values(sc, "")
+				bar.update(i+1, vs, false)
+				if len(cbs) > 0 {
+					fill(batchLogs, vs)
+					for j, c := range cbs {
+						if err := c.OnTrainBatchEnd(t, i, batchLogs); err != nil {
+							return hookError(err, j, c, "OnTrainBatchEnd")
+						}
+					}
+				}
+			}
+			if t.stop.Load() {
+				return errStop
+			}
 			return nil
 		})
-		if err != nil {
-			return h, errors.Wrapf(err, "fit: epoch %d", epoch+1)
+		if err != nil && err != errStop {
+			return h, errors.Wrapf(err, "epoch %d", epoch+1)
 		}
 		values := t.values(sc, "")
 		if val != nil {
-			vs, err := t.evaluate(val, s, nil)
+			vs, err := t.evaluate(ctx, val, s, nil)
 			if err != nil {
-				return h, errors.Wrapf(err, "fit: validating after epoch %d", epoch+1)
+				return h, errors.Wrapf(err, "validating after epoch %d", epoch+1)
 			}
 			values = append(values, t.values(vs, "val_")...)
 		}
-		bar.update(total, values, true)
-		h.Epochs = append(h.Epochs, epoch)
-		for _, v := range values {
-			h.add(v.name, v.v)
+		bar.target = done // fewer than total when stopped early, as Keras's bar shows
+		bar.update(done, values, true)
+		t.epoch.Add(1)
+		var logs Logs
+		if len(cbs) > 0 {
+			logs = make(Logs, len(values)+1)
+			fill(logs, values)
+			for i, c := range cbs {
+				if err := c.OnEpochEnd(t, epoch, logs); err != nil {
+					return h, errors.Wrapf(hookError(err, i, c, "OnEpochEnd"), "epoch %d", epoch+1)
+				}
+			}
+			last = logs
+		}
+		record(h, epoch, values, logs)
+		if t.stop.Load() {
+			break
+		}
+	}
+	for i, c := range cbs {
+		if err := c.OnTrainEnd(t, last); err != nil {
+			return h, hookError(err, i, c, "OnTrainEnd")
 		}
 	}
 	return h, nil

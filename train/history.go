@@ -1,7 +1,11 @@
 package train
 
 // History records what Fit measured: one value per epoch for each name
-// ("loss", each metric, and "val_loss", "val_<metric>" when validating).
+// ("loss", each metric, and "val_loss", "val_<metric>" when validating),
+// as Keras's History callback does. Values that callbacks add to an
+// epoch's logs (such as "learning_rate") are recorded too, after the
+// others, by name; a value added only at some epochs has fewer entries
+// than Epochs.
 type History struct {
 	Epochs []int                // 0-based epoch numbers, as Keras's history.epoch
 	Values map[string][]float64 // name → per-epoch values

@@ -38,8 +38,10 @@ type Mode struct {
 	// training (dropout) act.
 	Training bool
 	// Rand is the generator that random ops draw from while training. It
-	// belongs to the Trainer, which reseeds it from Seed when Fit starts,
-	// so the same seed gives the same draws.
+	// belongs to the Trainer, which reseeds it at the start of every
+	// epoch from Seed and the epoch's number, so the same seed gives the
+	// same draws, and a resumed run (InitialEpoch) the draws of an
+	// uninterrupted one.
 	Rand *rand.Rand
 }
 

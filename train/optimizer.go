@@ -1,11 +1,21 @@
 package train
 
 import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
 	"github.com/gokeras/gokeras/internal/par"
 	"github.com/pkg/errors"
 )
 
 // An Optimizer updates parameters in place from their gradients.
+//
+// Besides updating, an optimizer describes itself as Keras does, so that
+// a model can be saved and training resumed exactly: Config gives its
+// settings under Keras's names (NewOptimizer takes them back), State its
+// step count and per-parameter slots, SetState puts them back.
 type Optimizer interface {
 	// Name is the optimizer's Keras name, e.g. "rmsprop".
 	Name() string
@@ -14,6 +24,131 @@ type Optimizer interface {
 	Init(sizes []int) error
 	// Update applies one step: params[i] -= f(grads[i]) in place.
 	Update(params, grads [][]float32)
+	// Config returns the settings under Keras's names: "learning_rate",
+	// and "rho", "momentum", "epsilon", "centered" (RMSprop), "momentum",
+	// "nesterov" (SGD), "beta_1", "beta_2", "epsilon" (Adam); booleans
+	// are 0 or 1. NewOptimizer(Name(), Config()) makes an optimizer with
+	// the same settings, bit for bit.
+	Config() map[string]float64
+	// State returns a deep copy of the state after the last Update: the
+	// number of updates applied and the slots. Before Init the slots are
+	// empty.
+	State() OptimizerState
+	// SetState replaces the state with a copy of s, so that the next
+	// Update continues from it. It is an error, changing nothing, to call
+	// it before Init, or with a slot missing or unknown, a slot with a
+	// count or size of slices other than Init's, a negative step or a
+	// value that is NaN or infinite; the error names what does not fit.
+	SetState(s OptimizerState) error
+	// SetLearningRate changes the learning rate, as schedules do between
+	// epochs; it must be positive and finite, or it is an error and the
+	// rate is left as it was.
+	SetLearningRate(lr float32) error
+}
+
+// OptimizerState is what an optimizer has learned: enough, with the
+// weights, to resume training exactly.
+type OptimizerState struct {
+	// Step is the number of updates applied so far (Adam's t; counted by
+	// every optimizer).
+	Step int64
+	// Slots maps a slot's Keras-like name to one slice per parameter, in
+	// the order of the sizes given to Init (the network's Params order):
+	// RMSprop "v" (the mean square), plus "m" with momentum and "mg"
+	// (the mean gradient) when centered; SGD "m" with momentum (no slot
+	// without); Adam "m" and "v".
+	Slots map[string][][]float32
+}
+
+// NewOptimizer returns the optimizer Keras calls name ("rmsprop", "sgd"
+// or "adam", in any case) with the settings in config, under the names
+// Config uses; missing settings take Keras's defaults. An unknown name or
+// setting, a boolean other than 0 or 1, or a value the optimizer rejects
+// (a learning rate that is not positive, a rho outside [0, 1), …) is an
+// error naming it.
+func NewOptimizer(name string, config map[string]float64) (Optimizer, error) {
+	var (
+		opt  Optimizer
+		keys map[string]setter
+	)
+	switch strings.ToLower(name) {
+	case "rmsprop":
+		o := RMSprop()
+		opt, keys = o, map[string]setter{
+			"learning_rate": float(&o.LearningRate), "rho": float(&o.Rho), "momentum": float(&o.Momentum),
+			"epsilon": float(&o.Epsilon), "centered": boolean(&o.Centered)}
+	case "sgd":
+		o := SGD()
+		opt, keys = o, map[string]setter{
+			"learning_rate": float(&o.LearningRate), "momentum": float(&o.Momentum), "nesterov": boolean(&o.Nesterov)}
+	case "adam":
+		o := Adam()
+		opt, keys = o, map[string]setter{
+			"learning_rate": float(&o.LearningRate), "beta_1": float(&o.Beta1), "beta_2": float(&o.Beta2),
+			"epsilon": float(&o.Epsilon)}
+	default:
+		return nil, errors.Errorf("optimizer %q: unknown; want rmsprop, sgd or adam", name)
+	}
+	names := make([]string, 0, len(config))
+	for k := range config {
+		names = append(names, k)
+	}
+	sort.Strings(names) // the first bad key named is always the same one
+	for _, k := range names {
+		set, ok := keys[k]
+		if !ok {
+			return nil, errors.Errorf("optimizer %s: unknown setting %q; want one of %s", opt.Name(), k, strings.Join(sortedKeys(keys), ", "))
+		}
+		if err := set(config[k]); err != nil {
+			return nil, errors.Wrapf(err, "optimizer %s: setting %q", opt.Name(), k)
+		}
+	}
+	if err := opt.(checker).check(); err != nil {
+		return nil, errors.Wrap(err, "NewOptimizer")
+	}
+	return opt, nil
+}
+
+// checker is what the optimizers here share: their settings' check.
+type checker interface{ check() error }
+
+// setter stores a configuration value in an optimizer's field.
+type setter func(v float64) error
+
+func float(f *float32) setter {
+	return func(v float64) error {
+		if math.IsNaN(v) {
+			return errors.New("NaN is not a setting")
+		}
+		*f = float32(v)
+		return nil
+	}
+}
+
+func boolean(b *bool) setter {
+	return func(v float64) error {
+		if v != 0 && v != 1 {
+			return errors.Errorf("got %v; want 0 (false) or 1 (true)", v)
+		}
+		*b = v == 1
+		return nil
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func flag(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // state returns one zeroed slice per parameter size.
@@ -23,6 +158,80 @@ func state(sizes []int) [][]float32 {
 		s[i] = make([]float32, n)
 	}
 	return s
+}
+
+// clone returns a deep copy of s.
+func clone(s [][]float32) [][]float32 {
+	c := make([][]float32, len(s))
+	for i, v := range s {
+		c[i] = append([]float32(nil), v...)
+	}
+	return c
+}
+
+// slots is an optimizer's state slices by slot name.
+type slots map[string][][]float32
+
+// snapshot returns the state, deep-copied.
+func snapshot(step int64, s slots) OptimizerState {
+	st := OptimizerState{Step: step, Slots: map[string][][]float32{}}
+	for k, v := range s {
+		st.Slots[k] = clone(v)
+	}
+	return st
+}
+
+// restore checks st against the slots an optimizer has (each already of
+// Init's sizes) and, if all fit, copies st's values into them. It changes
+// nothing on error.
+func restore(name string, have slots, st OptimizerState) error {
+	if have == nil {
+		return errors.Errorf("%s: SetState before Init: compile the model first", name)
+	}
+	if st.Step < 0 {
+		return errors.Errorf("%s: SetState: step %d is negative", name, st.Step)
+	}
+	for _, k := range sortedKeys(st.Slots) {
+		if _, ok := have[k]; !ok {
+			return errors.Errorf("%s: SetState: unknown slot %q; this optimizer, so configured, has %s", name, k, quoted(sortedKeys(have)))
+		}
+	}
+	for _, k := range sortedKeys(have) {
+		want, got := have[k], st.Slots[k]
+		if got == nil {
+			return errors.Errorf("%s: SetState: slot %q is missing", name, k)
+		}
+		if len(got) != len(want) {
+			return errors.Errorf("%s: SetState: slot %q has %d parameters; the model has %d", name, k, len(got), len(want))
+		}
+		for i := range want {
+			if len(got[i]) != len(want[i]) {
+				return errors.Errorf("%s: SetState: slot %q, parameter %d has %d values; the parameter has %d", name, k, i, len(got[i]), len(want[i]))
+			}
+			for j, v := range got[i] {
+				if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+					return errors.Errorf("%s: SetState: slot %q, parameter %d holds %v at index %d", name, k, i, v, j)
+				}
+			}
+		}
+	}
+	for k, want := range have {
+		for i := range want {
+			copy(want[i], st.Slots[k][i])
+		}
+	}
+	return nil
+}
+
+func quoted(ks []string) string {
+	if len(ks) == 0 {
+		return "no slots"
+	}
+	q := make([]string, len(ks))
+	for i, k := range ks {
+		q[i] = fmt.Sprintf("%q", k)
+	}
+	return strings.Join(q, ", ")
 }
 
 // checkRate returns an error unless lr is a positive finite number.
@@ -53,3 +262,7 @@ func each(params [][]float32, f func(i, lo, hi int)) {
 		par.For(len(w), updateGrain, func(lo, hi int) { f(i, lo, hi) })
 	}
 }
+
+// learningRate returns an optimizer's current learning rate, as its
+// Config reports it.
+func learningRate(o Optimizer) float32 { return float32(o.Config()["learning_rate"]) }

@@ -15,6 +15,8 @@ type settings struct {
 	out                    io.Writer
 	valX, valY             *tensor.Dense
 	valSplit               float64
+	initialEpoch           int
+	callbacks              []Callback
 }
 
 func defaults() settings {
@@ -25,8 +27,28 @@ func defaults() settings {
 // to; the others ignore it.
 type Option func(*settings)
 
-// Epochs sets how many passes Fit makes over the data (default 1).
+// Epochs sets the index of the last epoch Fit trains (default 1): as in
+// Keras, Fit trains epochs InitialEpoch+1 … n, counted from 1, so n
+// passes over the data without InitialEpoch, and none when n ≤
+// InitialEpoch. A negative n is an error.
 func Epochs(n int) Option { return func(s *settings) { s.epochs = n } }
+
+// InitialEpoch sets the epoch Fit starts after (default 0), as Keras's
+// initial_epoch, to resume training: Fit(InitialEpoch(2), Epochs(5))
+// trains epochs 3, 4 and 5 (progress "Epoch 3/5"; History.Epochs 2, 3,
+// 4, counted from 0 as Keras's history.epoch). Each epoch's shuffle and
+// random draws depend only on Seed and the epoch's number, so, from the
+// weights and the optimizer's state (Optimizer.State) at the end of
+// epoch 2, it gives bit for bit what Fit(Epochs(5)) gives for those
+// epochs. A negative n is an error.
+func InitialEpoch(n int) Option { return func(s *settings) { s.initialEpoch = n } }
+
+// Callbacks adds callbacks to Fit, Evaluate or Predict, called in the
+// order given; see Callback. Each Callbacks option adds to the list. A
+// nil callback is an error.
+func Callbacks(cbs ...Callback) Option {
+	return func(s *settings) { s.callbacks = append(s.callbacks, cbs...) }
+}
 
 // BatchSize sets the rows per step (default 32, as in Keras). The last
 // batch of an epoch holds what is left.
@@ -36,8 +58,10 @@ func BatchSize(n int) Option { return func(s *settings) { s.batch = n } }
 // default), 2 one line per epoch.
 func Verbose(v int) Option { return func(s *settings) { s.verbose = v } }
 
-// Seed seeds Fit's shuffling (default 0). The same seed, data and model
-// give the same History, bit for bit.
+// Seed seeds Fit's shuffling and what random layers such as dropout draw
+// (default 0). Each epoch reseeds both generators from the seed and the
+// epoch's number alone (see InitialEpoch), so the same seed, data and
+// model give the same History and weights, bit for bit.
 func Seed(seed uint64) Option { return func(s *settings) { s.seed = seed } }
 
 // Shuffle turns Fit's per-epoch shuffling on (the default) or off.

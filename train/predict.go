@@ -1,35 +1,82 @@
 package train
 
 import (
+	"context"
+
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
 
 // Predict returns the network's (rows, outputs) output for every sample
-// of x, computed batch by batch (BatchSize, default 32). x is (rows,
-// input shape...), as Fit takes it. Like Keras it shows a progress bar
-// unless Verbose(0) is given.
+// of x; it is PredictContext with a context that is never cancelled.
 func (t *Trainer) Predict(x *tensor.Dense, opts ...Option) (*tensor.Dense, error) {
+	return t.PredictContext(context.Background(), x, opts...)
+}
+
+// PredictContext returns the network's (rows, outputs) output for every
+// sample of x, computed batch by batch (BatchSize, default 32). x is
+// (rows, input shape...), as Fit takes it. Like Keras it shows a progress
+// bar unless Verbose(0) is given. Callbacks get the predict hooks (see
+// Callback).
+//
+// Before each step it checks ctx; once ctx is done it returns an error
+// wrapping ctx.Err() that names the batch it stopped before. Bad input
+// (shape, values, options, a nil ctx) is an error naming it. The call
+// holds the Trainer's lock (see Trainer), so concurrent calls are safe
+// and run one after the other.
+func (t *Trainer) PredictContext(ctx context.Context, x *tensor.Dense, opts ...Option) (*tensor.Dense, error) {
+	if ctx == nil {
+		return nil, errors.New("predict: nil context")
+	}
 	s, err := settingsFor(opts)
 	if err != nil {
 		return nil, errors.Wrap(err, "predict")
 	}
+	defer t.begin(s.out)()
 	xs, n, err := inputs(x, t.net.InputShape())
 	if err != nil {
 		return nil, errors.Wrap(err, "predict")
 	}
+	cbs := s.callbacks
+	for i, c := range cbs {
+		if err := c.OnPredictBegin(t); err != nil {
+			return nil, errors.Wrap(hookError(err, i, c, "OnPredictBegin"), "predict")
+		}
+	}
+	var before func(int) error
+	if len(cbs) > 0 {
+		before = func(i int) error {
+			for j, c := range cbs {
+				if err := c.OnPredictBatchBegin(t, i); err != nil {
+					return hookError(err, j, c, "OnPredictBatchBegin")
+				}
+			}
+			return nil
+		}
+	}
 	result := make([]float32, n*t.out)
 	bar := newProgbar(s.out, steps(n, s.batch), s.verbose, nil)
 	done := 0
-	err = t.run(&dataset{x: xs, n: n}, identity(n), s.batch, prediction, func(i int, st *step, rows []int) error {
-		copy(result[done*t.out:], st.output())
+	err = t.run(ctx, &dataset{x: xs, n: n}, identity(n), s.batch, prediction, before, func(i int, st *step, rows []int) error {
+		out := st.output()
+		copy(result[done*t.out:], out)
 		done += len(rows)
 		bar.update(i+1, nil, false)
+		for j, c := range cbs {
+			if err := c.OnPredictBatchEnd(t, i, out[:len(rows)*t.out]); err != nil {
+				return hookError(err, j, c, "OnPredictBatchEnd")
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, errors.Wrap(err, "predict")
 	}
 	bar.update(steps(n, s.batch), nil, true)
+	for i, c := range cbs {
+		if err := c.OnPredictEnd(t); err != nil {
+			return nil, errors.Wrap(hookError(err, i, c, "OnPredictEnd"), "predict")
+		}
+	}
 	return tensor.New(tensor.WithShape(n, t.out), tensor.WithBacking(result)), nil
 }

@@ -13,11 +13,13 @@ import (
 //	m ← momentum·m + inc; w ← w − m
 //
 // Centered, √(v − ḡ² + ε) replaces √(v + ε), with ḡ ← ρ·ḡ + (1−ρ)·g.
-// Set the fields before Compile.
+// Set the fields before Compile; afterwards change the rate with
+// SetLearningRate.
 type RMSpropOptimizer struct {
 	LearningRate, Rho, Momentum, Epsilon float32
 	Centered                             bool
 
+	step     int64
 	v, m, mg [][]float32
 }
 
@@ -30,8 +32,8 @@ func RMSprop() *RMSpropOptimizer {
 // Name returns "rmsprop".
 func (o *RMSpropOptimizer) Name() string { return "rmsprop" }
 
-// Init checks the settings and zeroes the state.
-func (o *RMSpropOptimizer) Init(sizes []int) error {
+// check returns an error naming the first setting out of range.
+func (o *RMSpropOptimizer) check() error {
 	if err := checkRate("RMSprop", o.LearningRate); err != nil {
 		return err
 	}
@@ -41,15 +43,70 @@ func (o *RMSpropOptimizer) Init(sizes []int) error {
 	if err := checkUnit("RMSprop", "momentum", o.Momentum); err != nil {
 		return err
 	}
-	if !(o.Epsilon >= 0) {
-		return errors.Errorf("RMSprop: epsilon must be ≥ 0, got %v", o.Epsilon)
+	if !(o.Epsilon >= 0) || math32.IsInf(o.Epsilon, 1) {
+		return errors.Errorf("RMSprop: epsilon must be finite and ≥ 0, got %v", o.Epsilon)
 	}
-	o.v, o.m, o.mg = state(sizes), state(sizes), state(sizes)
+	return nil
+}
+
+// Init checks the settings and zeroes the state and the step count.
+func (o *RMSpropOptimizer) Init(sizes []int) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	o.step, o.v, o.m, o.mg = 0, state(sizes), state(sizes), state(sizes)
+	return nil
+}
+
+// Config returns learning_rate, rho, momentum, epsilon and centered (0
+// or 1).
+func (o *RMSpropOptimizer) Config() map[string]float64 {
+	return map[string]float64{"learning_rate": float64(o.LearningRate), "rho": float64(o.Rho),
+		"momentum": float64(o.Momentum), "epsilon": float64(o.Epsilon), "centered": flag(o.Centered)}
+}
+
+// slots returns the state slots the settings use: "v", and "m" with
+// momentum, "mg" when centered; nil before Init.
+func (o *RMSpropOptimizer) slots() slots {
+	if o.v == nil {
+		return nil
+	}
+	s := slots{"v": o.v}
+	if o.Momentum > 0 {
+		s["m"] = o.m
+	}
+	if o.Centered {
+		s["mg"] = o.mg
+	}
+	return s
+}
+
+// State returns a copy of the step count and of the slots "v", "m" (with
+// momentum) and "mg" (centered).
+func (o *RMSpropOptimizer) State() OptimizerState { return snapshot(o.step, o.slots()) }
+
+// SetState copies s in; see Optimizer.SetState for what is checked.
+func (o *RMSpropOptimizer) SetState(s OptimizerState) error {
+	if err := restore("RMSprop", o.slots(), s); err != nil {
+		return err
+	}
+	o.step = s.Step
+	return nil
+}
+
+// SetLearningRate sets LearningRate; a rate that is not positive and finite is an
+// error, leaving LearningRate as it was.
+func (o *RMSpropOptimizer) SetLearningRate(lr float32) error {
+	if err := checkRate("RMSprop", lr); err != nil {
+		return err
+	}
+	o.LearningRate = lr
 	return nil
 }
 
 // Update applies one RMSprop step, spread over the cores.
 func (o *RMSpropOptimizer) Update(params, grads [][]float32) {
+	o.step++
 	each(params, func(i, lo, hi int) {
 		o.update(params[i][lo:hi], grads[i][lo:hi], o.v[i][lo:hi], o.m[i][lo:hi], o.mg[i][lo:hi])
 	})
