@@ -21,9 +21,11 @@ func (t *Trainer) Fit(x, y *tensor.Dense, opts ...Option) (*History, error) {
 // means.
 //
 // It trains epochs InitialEpoch+1 … Epochs (default 1 to 1). Each epoch
-// shuffles the rows (unless Shuffle(false)) and reseeds what random
-// layers such as dropout draw, both from Seed and the epoch's number
-// alone, then takes ceil(rows/BatchSize) steps, the last one on the rows
+// shuffles the rows (unless Shuffle(false)) with a generator seeded by
+// Seed, replaying the shuffles of the epochs before InitialEpoch, and
+// reseeds what random layers such as dropout draw from Seed and the
+// epoch's number, so a resumed run draws what an uninterrupted one does;
+// then it takes ceil(rows/BatchSize) steps, the last one on the rows
 // left over (60,000 rows in batches of 128: 469 steps, the last of 96).
 // Each step runs the forward and backward pass and applies the
 // optimizer. The loss and metrics shown and recorded are means over the
@@ -81,6 +83,7 @@ func (t *Trainer) fit(ctx context.Context, s settings, d, val *dataset) (*Histor
 		}
 	}
 	order := make([]int, d.n)
+	t.startShuffle(s.seed, order, s.initialEpoch, s.shuffle)
 	total := steps(d.n, s.batch)
 	var batchLogs, last Logs
 	var before func(int) error
@@ -101,11 +104,8 @@ func (t *Trainer) fit(ctx context.Context, s settings, d, val *dataset) (*Histor
 			return h, errors.Wrapf(err, "cancelled before epoch %d", epoch+1)
 		}
 		t.reseed(s.seed, epoch)
-		for i := range order {
-			order[i] = i
-		}
 		if s.shuffle {
-			t.shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			t.shuffleOrder(order)
 		}
 		if s.verbose == 1 {
 			fmt.Fprintf(s.out, "Epoch %d/%d\n", epoch+1, s.epochs)

@@ -59,9 +59,8 @@ func BatchSize(n int) Option { return func(s *settings) { s.batch = n } }
 func Verbose(v int) Option { return func(s *settings) { s.verbose = v } }
 
 // Seed seeds Fit's shuffling and what random layers such as dropout draw
-// (default 0). Each epoch reseeds both generators from the seed and the
-// epoch's number alone (see InitialEpoch), so the same seed, data and
-// model give the same History and weights, bit for bit.
+// (default 0): the same seed, data and model give the same History and
+// weights, bit for bit, and so does a run resumed with InitialEpoch.
 func Seed(seed uint64) Option { return func(s *settings) { s.seed = seed } }
 
 // Shuffle turns Fit's per-epoch shuffling on (the default) or off.

@@ -35,7 +35,7 @@ type Trainer struct {
 	steps   map[stepKey]*step
 	src     *rand.PCG  // random ops' source, reseeded by Fit at every epoch
 	rand    *rand.Rand // what training graphs' random ops draw from
-	shuf    *rand.PCG  // the shuffle's source, reseeded by Fit at every epoch
+	shuf    *rand.PCG  // the shuffle's source, seeded by Fit
 	shuffle *rand.Rand
 
 	mu    sync.Mutex   // held by every call and by Locked
@@ -49,21 +49,40 @@ type stepKey struct {
 	p     purpose
 }
 
-// Fit's generators are rand.PCG(seed, stream ^ epoch), reseeded at the
-// start of every epoch (epoch counted from 0), so what an epoch draws
-// depends only on the seed and the epoch's number: a run resumed with
-// InitialEpoch draws exactly what an uninterrupted one does.
-// shuffleStream seeds the shuffle (for epoch 0 the generator is
-// graph.NewRand(seed)), dropoutStream what random ops such as dropout
-// draw, so that the two differ for the same seed.
+// Fit's generators. The shuffle is one stream for the whole of a Fit,
+// rand.PCG(seed, shuffleStream) (graph.NewRand(seed)), each epoch
+// shuffling the previous epoch's order; a Fit that starts at InitialEpoch
+// n first replays the n skipped shuffles, which costs a few milliseconds
+// an epoch and leaves the order and the generator where an uninterrupted
+// run has them. What random ops such as dropout draw, a number of values
+// that depends on the graph, is instead reseeded at the start of every
+// epoch (epoch counted from 0) as rand.PCG(seed, dropoutStream ^ epoch),
+// so that it depends only on the seed and the epoch.
 const (
 	shuffleStream = 0x9e3779b97f4a7c15
 	dropoutStream = 0x6a09e667f3bcc909
 )
 
-// reseed sets Fit's generators for an epoch; it allocates nothing.
+// startShuffle sets the shuffle for a Fit from seed, with order the
+// identity shuffled as the epochs before initial left it.
+func (t *Trainer) startShuffle(seed uint64, order []int, initial int, shuffle bool) {
+	t.shuf.Seed(seed, shuffleStream)
+	for i := range order {
+		order[i] = i
+	}
+	for e := 0; e < initial && shuffle; e++ {
+		t.shuffleOrder(order)
+	}
+}
+
+// shuffleOrder shuffles order in place with the shuffle's generator.
+func (t *Trainer) shuffleOrder(order []int) {
+	t.shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+}
+
+// reseed sets the random ops' generator for an epoch; it allocates
+// nothing.
 func (t *Trainer) reseed(seed uint64, epoch int) {
-	t.shuf.Seed(seed, shuffleStream^uint64(epoch))
 	t.src.Seed(seed, dropoutStream^uint64(epoch))
 }
 
