@@ -24,10 +24,6 @@ type config struct {
 	parallelMin int
 }
 
-func defaults() config {
-	return config{asm: hasAsm, parallelMin: parallelMin}
-}
-
 // with runs f with the package configured as cfg, restoring it after.
 func with(cfg config, f func()) {
 	old := config{useAsm, workerOverride, swapMode, directMode, splitMode, parallelMin}
