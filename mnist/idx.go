@@ -59,9 +59,8 @@ func ReadIDX(r io.Reader) (dims []int, data []byte, err error) {
 			return nil, nil, errors.Errorf("IDX dimensions %v exceed %d bytes", dims[:i+1], maxIDXSize)
 		}
 	}
-	data = make([]byte, size)
-	if got, err := io.ReadFull(br, data); err != nil {
-		return nil, nil, errors.Wrapf(noEOF(err), "truncated: dimensions %v promise %d bytes of data, read %d", dims, size, got)
+	if data, err = readN(br, size); err != nil {
+		return nil, nil, errors.Wrapf(noEOF(err), "truncated: dimensions %v promise %d bytes of data, read %d", dims, size, len(data))
 	}
 	extra, err := br.Read(make([]byte, 1))
 	if extra > 0 {
@@ -71,6 +70,40 @@ func ReadIDX(r io.Reader) (dims []int, data []byte, err error) {
 		return nil, nil, errors.Wrap(err, "reading past the data") // a gzip checksum error shows here
 	}
 	return dims, data, nil
+}
+
+// exactUpTo is the largest data ReadIDX allocates at once, before any of
+// it has arrived: enough for MNIST's largest file (47 MB), which is thus
+// read into one buffer of its size, with no copy and no extra peak
+// memory.
+const exactUpTo = 64 << 20
+
+// readN reads n bytes. Up to exactUpTo it allocates the n bytes at once;
+// beyond, it allocates as the data arrives, doubling from 1 MiB, so that
+// a corrupted or hostile header on a file of a few bytes cannot make it
+// allocate a gigabyte (found fuzzing ReadIDX: an 8-byte file whose
+// header promised 1 GiB allocated the gigabyte before failing). The last
+// allocation is exactly n bytes.
+func readN(r io.Reader, n int) ([]byte, error) {
+	first := n
+	if n > exactUpTo {
+		first = 1 << 20
+	}
+	buf := make([]byte, first)
+	got := 0
+	for {
+		k, err := io.ReadFull(r, buf[got:])
+		got += k
+		if err != nil {
+			return buf[:got], err
+		}
+		if got == n {
+			return buf, nil
+		}
+		grown := make([]byte, min(2*len(buf), n))
+		copy(grown, buf)
+		buf = grown
+	}
 }
 
 // noEOF turns io.EOF into io.ErrUnexpectedEOF: inside a file, running out
