@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gokeras/gokeras/graph"
 	"github.com/gokeras/gokeras/train"
@@ -70,11 +71,23 @@ func (m *Sequential) plan() (*plan, error) {
 		return nil, errors.New("the first layer needs an input shape, e.g. nn.InputShape(784) or nn.InputShape(28, 28, 1)")
 	}
 	used := map[string]bool{}
+	seen := map[Layer]int{}
 	for i, l := range m.layers {
 		if l == nil {
 			return nil, errors.Errorf("layer %d is nil", i)
 		}
-		used[l.Name()] = true
+		if j, ok := seen[l]; ok {
+			return nil, errors.Errorf("layer %d is layer %d again; a layer can be in a model once", i, j)
+		}
+		seen[l] = i
+		name := l.Name()
+		if strings.Contains(name, "/") {
+			return nil, errors.Errorf("layer %d (%s): a layer name cannot contain '/' (weights are named <layer>/kernel)", i, name)
+		}
+		if name != "" && used[name] {
+			return nil, errors.Errorf("layer %d (%s): another layer has that name; layer names must be unique", i, name)
+		}
+		used[name] = true
 	}
 	p := &plan{}
 	in := m.layers[0].base().input
@@ -91,12 +104,18 @@ func (m *Sequential) plan() (*plan, error) {
 				return nil, errors.Errorf("layer %d (%s): input shape %s has a dimension that is not positive", i, b.name, dims(in))
 			}
 		}
+		if _, ok := product(in, maxSampleValues); !ok {
+			return nil, errors.Errorf("layer %d (%s): input samples of shape %s are too large (more than %d values)", i, b.name, dims(in), maxSampleValues)
+		}
 		out, n, err := l.plan(in)
 		if err != nil {
 			return nil, errors.Wrapf(err, "layer %d (%s)", i, b.name)
 		}
 		p.inputs, p.outputs, p.params = append(p.inputs, in), append(p.outputs, out), append(p.params, n)
 		in = out
+	}
+	if _, ok := product(in, maxSampleValues); !ok {
+		return nil, errors.Errorf("the last layer gives samples of shape %s: too large (more than %d values)", dims(in), maxSampleValues)
 	}
 	if len(in) != 1 {
 		return nil, errors.Errorf("the last layer gives samples of shape %s; a model's output must be a vector: end with Flatten or Dense", dims(in))
@@ -153,6 +172,16 @@ func (m *Sequential) Compile(opt train.Optimizer, loss train.Loss, metrics ...tr
 	m.trainer = t
 	return nil
 }
+
+// Compiled reports whether the model has been compiled, by Compile or by
+// Load from a file with training state, and so can Fit, Evaluate and
+// Predict.
+func (m *Sequential) Compiled() bool { return m.trainer != nil }
+
+// Trainer returns the train.Trainer Compile (or Load) made: the
+// optimizer, loss, metrics, epoch count and the lock (Trainer.Locked)
+// that Fit holds. It is nil before Compile.
+func (m *Sequential) Trainer() *train.Trainer { return m.trainer }
 
 func (m *Sequential) compiled(what string) error {
 	if m.trainer == nil {

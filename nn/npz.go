@@ -1,0 +1,300 @@
+package nn
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"codeberg.org/sbinet/npyio/npy"
+	"codeberg.org/sbinet/npyio/npz"
+	"github.com/pkg/errors"
+)
+
+// An array is one named array of a .npz file: float32 values or bytes
+// (the architecture's JSON), in C order.
+type array struct {
+	name  string // as numpy shows it: "dense/kernel", without ".npy"
+	shape []int
+	f32   []float32 // dtype <f4
+	u8    []byte    // dtype |u1
+}
+
+// encodeNPZ writes the arrays, in order, as an .npz archive (a zip of
+// .npy entries named <name>.npy, as numpy.savez writes them) to w. The
+// encoding is npyio's.
+func encodeNPZ(w io.Writer, arrays []array) error {
+	zw := npz.NewWriter(w)
+	for _, a := range arrays {
+		var v any = a.u8
+		if a.u8 == nil {
+			v = nested(reflect.ValueOf(a.f32), a.shape).Interface()
+		}
+		if err := zw.Write(a.name+".npy", v); err != nil {
+			return errors.Wrapf(err, "writing array %q", a.name)
+		}
+	}
+	return errors.Wrap(zw.Close(), "finishing the archive")
+}
+
+// nested returns the flat slice v as nested slices of the given shape
+// ([][]float32 for a matrix), which is how npyio learns an array's shape;
+// the innermost slices share v's memory.
+func nested(v reflect.Value, shape []int) reflect.Value {
+	if len(shape) <= 1 {
+		return v
+	}
+	step := v.Len() / shape[0]
+	first := nested(v.Slice(0, step), shape[1:])
+	out := reflect.MakeSlice(reflect.SliceOf(first.Type()), shape[0], shape[0])
+	out.Index(0).Set(first)
+	for i := 1; i < shape[0]; i++ {
+		out.Index(i).Set(nested(v.Slice(i*step, (i+1)*step), shape[1:]))
+	}
+	return out
+}
+
+// maxEntryBytes bounds one array's decompressed size, so that a small
+// hostile file cannot exhaust memory.
+const maxEntryBytes = 1 << 32
+
+// readNPZ reads every array of the .npz file at path. Each entry must be
+// a C-order .npy array of little-endian float32 or of bytes, whose data
+// is exactly as long as its shape says. Errors name the array; the
+// caller adds the file.
+//
+// npyio's readers assume well-formed input and can panic on a hostile
+// file; readNPZ turns such a panic into an error. This is the one place
+// gokeras recovers from a panic.
+func readNPZ(path string) (arrays map[string]*array, order []string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, errors.New("not a regular file")
+	}
+	entry := (*string)(nil) // the array being read, once reading arrays
+	defer func() {
+		if r := recover(); r != nil {
+			arrays, order = nil, nil
+			if entry == nil {
+				err = errors.Errorf("malformed file: the npz reader failed: %v", r)
+			} else {
+				err = errors.Errorf("array %q: malformed entry: the npz reader failed: %v", *entry, r)
+			}
+		}
+	}()
+	r, err := npz.NewReader(f, st.Size())
+	if err != nil {
+		return nil, nil, errors.Wrap(err, "not an .npz (zip) file")
+	}
+	arrays = map[string]*array{}
+	for _, key := range r.Keys() {
+		name := strings.TrimSuffix(key, ".npy")
+		entry = &name
+		if _, dup := arrays[name]; dup {
+			return nil, nil, errors.Errorf("array %q appears twice", name)
+		}
+		a, err := readEntry(r, key)
+		if err != nil {
+			return nil, nil, errors.Wrapf(err, "array %q", name)
+		}
+		a.name = name
+		arrays[name] = a
+		order = append(order, name)
+	}
+	return arrays, order, nil
+}
+
+// readEntry reads one .npy entry of the archive.
+func readEntry(r *npz.Reader, key string) (*array, error) {
+	rc, err := r.Open(key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	raw, err := io.ReadAll(io.LimitReader(rc, maxEntryBytes+1))
+	if err != nil {
+		return nil, errors.Wrap(err, "reading the entry")
+	}
+	if int64(len(raw)) > maxEntryBytes {
+		return nil, errors.Errorf("entry larger than %d bytes", int64(maxEntryBytes))
+	}
+	// npyio allocates the header's announced length before reading it;
+	// check it against what the entry holds first.
+	start, err := npyDataStart(raw)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := npy.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, errors.Wrap(err, "not a .npy array")
+	}
+	h := rd.Header.Descr
+	if h.Fortran {
+		return nil, errors.New("stored in Fortran order; want C order")
+	}
+	a := &array{shape: append([]int(nil), h.Shape...)}
+	var size int
+	switch h.Type {
+	case "'<f4'":
+		size = 4
+	case "'|u1'", "'<u1'":
+		size = 1
+	default:
+		return nil, errors.Errorf("dtype %s; want float32 ('<f4')", h.Type)
+	}
+	data := len(raw) - start
+	n, ok := product(a.shape, data/size+1)
+	if len(a.shape) == 0 {
+		n, ok = 1, true
+	}
+	if !ok || n*size != data {
+		return nil, errors.Errorf("shape %s of %s values does not match the %d bytes of data the entry holds", shapeText(a.shape), h.Type, data)
+	}
+	if size == 4 {
+		a.f32 = make([]float32, n)
+		err = rd.Read(&a.f32)
+	} else {
+		a.u8 = make([]byte, n)
+		err = rd.Read(&a.u8)
+	}
+	if err != nil {
+		return nil, errors.Wrap(err, "reading the values")
+	}
+	if size == 4 && len(a.f32) != n || size == 1 && len(a.u8) != n {
+		return nil, errors.Errorf("read %d values, want %d", max(len(a.f32), len(a.u8)), n)
+	}
+	return a, nil
+}
+
+// npyDataStart returns where the data of a .npy entry starts, after
+// checking that the magic string and the header fit in the entry.
+func npyDataStart(raw []byte) (int, error) {
+	if len(raw) < 10 || !bytes.Equal(raw[:6], npy.Magic[:]) {
+		return 0, errors.New("not a .npy array: no \\x93NUMPY magic string")
+	}
+	var start int
+	switch raw[6] {
+	case 1:
+		start = 10 + int(binary.LittleEndian.Uint16(raw[8:10]))
+	case 2, 3:
+		if len(raw) < 12 {
+			return 0, errors.New("truncated .npy header")
+		}
+		start = 12 + int(binary.LittleEndian.Uint32(raw[8:12]))
+	default:
+		return 0, errors.Errorf("unknown .npy format version %d.%d", raw[6], raw[7])
+	}
+	if start > len(raw) {
+		return 0, errors.Errorf("truncated .npy header: it announces %d bytes, the entry holds %d", start, len(raw))
+	}
+	return start, nil
+}
+
+// checkFinite returns an error naming the first value of a that is NaN or
+// infinite, by its index in the array's shape.
+func checkFinite(a *array) error {
+	for i, v := range a.f32 {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return errors.Errorf("array %q: value %v at index %s; weights must be finite", a.name, v, index(i, a.shape))
+		}
+	}
+	return nil
+}
+
+// index writes flat index i of an array of the given shape as numpy's
+// multi-index: [3, 17].
+func index(i int, shape []int) string {
+	idx := make([]string, len(shape))
+	for k := len(shape) - 1; k >= 0; k-- {
+		idx[k] = fmt.Sprint(i % shape[k])
+		i /= shape[k]
+	}
+	return "[" + strings.Join(idx, ", ") + "]"
+}
+
+// saveWriter wraps the writer Save and SaveWeights encode into; tests
+// replace it with one that fails part-way.
+var saveWriter = func(w io.Writer) io.Writer { return w }
+
+// writeAtomic writes a file at path with write, so that path holds either
+// its previous content or the complete new one, never a part: write goes
+// to a temporary file in the same directory, which is synced, closed and
+// renamed over path; then the directory is synced. On any failure before
+// the rename the temporary file is removed and path is untouched. The
+// new file gets the previous file's permissions, or 0644.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	perm := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			return errors.New("not a regular file")
+		}
+		perm = st.Mode().Perm()
+	}
+	f, err := os.CreateTemp(dir, "."+base+"-*.tmp")
+	if err != nil {
+		return errors.Wrap(err, "creating a temporary file")
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	bw := bufio.NewWriterSize(saveWriter(f), 1<<16)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return errors.Wrap(err, "writing")
+	}
+	if err = f.Chmod(perm); err != nil {
+		return errors.Wrap(err, "setting permissions")
+	}
+	if err = f.Sync(); err != nil {
+		return errors.Wrap(err, "syncing")
+	}
+	if err = f.Close(); err != nil {
+		return errors.Wrap(err, "closing")
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return errors.Wrap(err, "renaming the temporary file into place")
+	}
+	return errors.Wrap(syncDir(dir), "the file is in place, but syncing its directory failed")
+}
+
+// syncDir makes a rename in dir durable, where the system allows it.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}
