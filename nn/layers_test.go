@@ -6,7 +6,6 @@ import (
 
 	"github.com/gokeras/gokeras/mnist"
 	"github.com/gokeras/gokeras/train"
-	"gorgonia.org/tensor"
 )
 
 // cholletConvnet is the first convnet of Chollet's book, for MNIST.
@@ -131,20 +130,8 @@ func TestShortConvnetRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := func(images, labels *tensor.Dense, n int) (*tensor.Dense, *tensor.Dense) {
-		im := tensor.New(tensor.WithShape(n, 28, 28), tensor.WithBacking(images.Data().([]uint8)[:n*784]))
-		x, err := mnist.Images(im)
-		if err != nil {
-			t.Fatal(err)
-		}
-		y, err := train.ToCategorical(tensor.New(tensor.WithShape(n), tensor.WithBacking(labels.Data().([]uint8)[:n])), 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return x, y
-	}
-	x, y := first(d.TrainImages, d.TrainLabels, 3000)
-	xt, yt := first(d.TestImages, d.TestLabels, 2000)
+	x, y := firstImages(t, d.TrainImages, d.TrainLabels, 3000, mnist.Images)
+	xt, yt := firstImages(t, d.TestImages, d.TestLabels, 2000, mnist.Images)
 	m := cholletConvnet()
 	if err := m.Build(1); err != nil {
 		t.Fatal(err)

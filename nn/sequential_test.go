@@ -127,20 +127,8 @@ func TestShortMNISTRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := func(images, labels *tensor.Dense, n int) (*tensor.Dense, *tensor.Dense) {
-		im := tensor.New(tensor.WithShape(n, 28, 28), tensor.WithBacking(images.Data().([]uint8)[:n*784]))
-		x, err := mnist.Flatten(im)
-		if err != nil {
-			t.Fatal(err)
-		}
-		y, err := train.ToCategorical(tensor.New(tensor.WithShape(n), tensor.WithBacking(labels.Data().([]uint8)[:n])), 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return x, y
-	}
-	x, y := first(d.TrainImages, d.TrainLabels, 6000)
-	xt, yt := first(d.TestImages, d.TestLabels, 10000)
+	x, y := firstImages(t, d.TrainImages, d.TrainLabels, 6000, mnist.Flatten)
+	xt, yt := firstImages(t, d.TestImages, d.TestLabels, 10000, mnist.Flatten)
 	m := lessonModel()
 	if err := m.Build(1); err != nil {
 		t.Fatal(err)
@@ -160,4 +148,20 @@ func TestShortMNISTRun(t *testing.T) {
 	if metrics[0] < 0.90 {
 		t.Errorf("test accuracy %.4f after two epochs on 6,000 images, want ≥ 0.90", metrics[0])
 	}
+}
+
+// firstImages returns the first n images of a set, prepared by prep
+// (mnist.Flatten or mnist.Images), and their labels one-hot.
+func firstImages(t *testing.T, images, labels *tensor.Dense, n int, prep func(*tensor.Dense) (*tensor.Dense, error)) (*tensor.Dense, *tensor.Dense) {
+	t.Helper()
+	im := tensor.New(tensor.WithShape(n, 28, 28), tensor.WithBacking(images.Data().([]uint8)[:n*784]))
+	x, err := prep(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := train.ToCategorical(tensor.New(tensor.WithShape(n), tensor.WithBacking(labels.Data().([]uint8)[:n])), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, y
 }
