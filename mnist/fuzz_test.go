@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,7 +41,7 @@ func FuzzReadIDX(f *testing.F) {
 		// What was read is the file, or the file's gzip content.
 		if re := idx(dims, got); !bytes.Equal(re, data) {
 			raw, _, err := ReadIDX(bytes.NewReader(gz(re)))
-			if err != nil || !equalInts(raw, dims) {
+			if err != nil || !slices.Equal(raw, dims) {
 				t.Fatalf("re-encoded file does not read back: %v", err)
 			}
 			if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
@@ -109,7 +110,7 @@ func TestReadIDXAllocatesAsDataArrives(t *testing.T) {
 		data[i] = byte(i * 7)
 	}
 	gotDims, got, err := ReadIDX(bytes.NewReader(idx(dims, data)))
-	if err != nil || !equalInts(gotDims, dims) || !bytes.Equal(got, data) || cap(got) != len(data) {
+	if err != nil || !slices.Equal(gotDims, dims) || !bytes.Equal(got, data) || cap(got) != len(data) {
 		t.Errorf("a file of %d bytes: %v, dims %v, %d bytes read (capacity %d)", len(data), err, gotDims, len(got), cap(got))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -128,7 +129,7 @@ func readFile(dir string, f file) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "mnist: %s", p)
 	}
-	if !equalInts(dims, f.dims) {
+	if !slices.Equal(dims, f.dims) {
 		return nil, errors.Errorf("mnist: %s: holds dimensions %v, want %v for %s", p, dims, f.dims, f.name)
 	}
 	want := f.rawSHA256
@@ -144,16 +145,4 @@ func readFile(dir string, f file) (*tensor.Dense, error) {
 func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

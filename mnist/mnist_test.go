@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,7 +65,7 @@ func TestReadIDX(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalInts(dims, []int{2, 3}) || !bytes.Equal(got, data) {
+			if !slices.Equal(dims, []int{2, 3}) || !bytes.Equal(got, data) {
 				t.Errorf("got dims %v data %v, want [2 3] %v", dims, got, data)
 			}
 		})
@@ -195,7 +196,7 @@ func TestLoadRealMNIST(t *testing.T) {
 	// The first labels of each set, as every MNIST tutorial prints them.
 	wantFirst := [][]byte{nil, {5, 0, 4, 1, 9}, nil, {7, 2, 1, 0, 4}}
 	for i, c := range checks {
-		if !equalInts(c.shape, wantShapes[i]) {
+		if !slices.Equal(c.shape, wantShapes[i]) {
 			t.Errorf("%s: shape %v, want %v", c.name, c.shape, wantShapes[i])
 		}
 		if wantFirst[i] != nil && !bytes.Equal(c.first, wantFirst[i]) {

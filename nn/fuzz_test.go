@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/gokeras/gokeras/train"
@@ -172,7 +173,7 @@ func checkLoaded(t *testing.T, m *Sequential) {
 			t.Fatalf("layer %s has %d weights, its architecture implies %d", l.Name(), len(params), len(shapes))
 		}
 		for k, prm := range params {
-			if !sameShape(prm.Value.Shape(), shapes[k]) {
+			if !slices.Equal([]int(prm.Value.Shape()), shapes[k]) {
 				t.Fatalf("%s has shape %v, the architecture implies %v", prm.Name, prm.Value.Shape(), shapes[k])
 			}
 			for j, v := range prm.Value.Data().([]float32) {

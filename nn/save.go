@@ -3,6 +3,7 @@ package nn
 import (
 	"encoding/json"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -234,7 +235,7 @@ func fitting(arrays map[string]*array, name string, shape []int) (*array, error)
 		return nil, errors.Errorf("array %q is missing", name)
 	case a.f32 == nil:
 		return nil, errors.Errorf("array %q is uint8; want float32", name)
-	case !sameShape(a.shape, shape):
+	case !slices.Equal(a.shape, shape):
 		return nil, errors.Errorf("array %q has shape %s; the model's is %s", name, shapeText(a.shape), shapeText(shape))
 	}
 	if err := checkFinite(a); err != nil {

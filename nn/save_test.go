@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func sameWeights(t *testing.T, a, b *Sequential) {
 		t.Fatalf("%d weights, want %d", len(pb), len(pa))
 	}
 	for i := range pa {
-		if pa[i].Name != pb[i].Name || !sameShape(pa[i].Value.Shape(), pb[i].Value.Shape()) {
+		if pa[i].Name != pb[i].Name || !slices.Equal(pa[i].Value.Shape(), pb[i].Value.Shape()) {
 			t.Fatalf("weight %d is %s %v, want %s %v", i, pb[i].Name, pb[i].Value.Shape(), pa[i].Name, pa[i].Value.Shape())
 		}
 		va, vb := pa[i].Value.Data().([]float32), pb[i].Value.Data().([]float32)

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gokeras/gokeras/graph"
@@ -96,7 +97,7 @@ func (m *Sequential) plan() (*plan, error) {
 		if b.name == "" {
 			b.name = uniqueName(snake(l.Kind()), used)
 		}
-		if b.input != nil && !sameShape(b.input, in) {
+		if b.input != nil && !slices.Equal(b.input, in) {
 			return nil, errors.Errorf("layer %d (%s): input shape %s does not match the %s the previous layer gives", i, b.name, dims(b.input), dims(in))
 		}
 		for _, d := range in {
@@ -132,18 +133,6 @@ func uniqueName(base string, used map[string]bool) string {
 	}
 	used[name] = true
 	return name
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Compile builds the model with seed 0 if Build was not called, and

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -79,7 +80,7 @@ func inputs(x *tensor.Dense, shape []int) ([]float32, int, error) {
 		return nil, 0, errors.New("x is nil")
 	}
 	s := x.Shape()
-	if s.Dims() == 0 || !(fits(s[1:], shape) || len(shape) > 1 && shape[len(shape)-1] == 1 && fits(s[1:], shape[:len(shape)-1])) {
+	if s.Dims() == 0 || !(slices.Equal(s[1:], shape) || len(shape) > 1 && shape[len(shape)-1] == 1 && slices.Equal(s[1:], shape[:len(shape)-1])) {
 		return nil, 0, errors.Errorf("x has shape %v; the network takes (rows, %s)%s", s, dimList(shape), flatHint(s, shape))
 	}
 	n := s[0]
@@ -88,19 +89,6 @@ func inputs(x *tensor.Dense, shape []int) ([]float32, int, error) {
 	}
 	d, err := floats("x", x, size(shape))
 	return d, n, err
-}
-
-// fits reports whether the dimensions a and b are the same.
-func fits(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // dimList writes a shape's dimensions as "28, 28, 1".
