@@ -1,6 +1,8 @@
 package mnist
 
 import (
+	"runtime"
+
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
@@ -49,4 +51,23 @@ func scaled(what string, images *tensor.Dense, shape func(n, h, w int) []int) (*
 		out[i] = unit[v]
 	}
 	return tensor.New(tensor.WithShape(shape(s[0], s[1], s[2])...), tensor.WithBacking(out)), nil
+}
+
+// Convert turns both sets of images into what a model takes, with prep
+// (Flatten or Images), and lets the bytes go: the training images are
+// converted, dropped from d and collected before the test images are
+// converted, so the test set's float32 values take the training bytes'
+// place and the peak memory holds 47 MB less. Afterwards d.TrainImages and
+// d.TestImages are nil. An error from prep is returned, naming the set.
+func (d *Dataset) Convert(prep func(*tensor.Dense) (*tensor.Dense, error)) (xTrain, xTest *tensor.Dense, err error) {
+	if xTrain, err = prep(d.TrainImages); err != nil {
+		return nil, nil, errors.Wrap(err, "training images")
+	}
+	d.TrainImages = nil
+	runtime.GC()
+	if xTest, err = prep(d.TestImages); err != nil {
+		return nil, nil, errors.Wrap(err, "test images")
+	}
+	d.TestImages = nil
+	return xTrain, xTest, nil
 }

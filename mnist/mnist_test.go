@@ -253,3 +253,34 @@ func TestImagesAndFlattenScaleEveryPixel(t *testing.T) {
 		}
 	}
 }
+
+func TestConvertLetsTheBytesGo(t *testing.T) {
+	tr := tensor.New(tensor.WithShape(2, 1, 2), tensor.WithBacking([]uint8{0, 255, 51, 1}))
+	te := tensor.New(tensor.WithShape(1, 1, 2), tensor.WithBacking([]uint8{128, 7}))
+	d := &Dataset{TrainImages: tr, TestImages: te}
+	xTrain, xTest, err := d.Convert(Images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.TrainImages != nil || d.TestImages != nil {
+		t.Error("Convert kept the image bytes")
+	}
+	for _, c := range []struct {
+		got  *tensor.Dense
+		px   []uint8
+		rows int
+	}{{xTrain, []uint8{0, 255, 51, 1}, 2}, {xTest, []uint8{128, 7}, 1}} {
+		if !c.got.Shape().Eq(tensor.Shape{c.rows, 1, 2, 1}) {
+			t.Errorf("shape %v", c.got.Shape())
+		}
+		for i, v := range c.got.Float32s() {
+			if v != float32(c.px[i])/255 {
+				t.Errorf("pixel %d: %v, want %v/255", i, v, c.px[i])
+			}
+		}
+	}
+	bad := &Dataset{TrainImages: tr, TestImages: tensor.New(tensor.WithShape(2), tensor.WithBacking([]uint8{1, 2}))}
+	if _, _, err := bad.Convert(Flatten); err == nil || !strings.Contains(err.Error(), "test images") {
+		t.Errorf("bad test images: %v", err)
+	}
+}

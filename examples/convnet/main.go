@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 
 	"github.com/gokeras/gokeras/mnist"
 	"github.com/gokeras/gokeras/nn"
@@ -49,19 +48,10 @@ func run(epochs, batch int, seed uint64, dir string, verbose int) error {
 	if err != nil {
 		return err
 	}
-	// (60000, 28, 28, 1) images in [0, 1]; the bytes are let go, and
-	// collected, before the test images are made, to keep memory down.
-	xTrain, err := mnist.Images(data.TrainImages)
+	xTrain, xTest, err := data.Convert(mnist.Images)
 	if err != nil {
 		return err
 	}
-	data.TrainImages = nil
-	runtime.GC()
-	xTest, err := mnist.Images(data.TestImages)
-	if err != nil {
-		return err
-	}
-	data.TestImages = nil
 	yTrain, err := train.ToCategorical(data.TrainLabels, 10)
 	if err != nil {
 		return err

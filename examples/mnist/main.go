@@ -24,7 +24,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 
 	"github.com/gokeras/gokeras/mnist"
 	"github.com/gokeras/gokeras/nn"
@@ -111,20 +110,10 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The float32 rows are all the model needs. The training bytes are let
-	// go, and collected, before the test rows are made, so that the test
-	// rows take their place: this keeps the peak memory 47 MB lower.
-	xTrain, err := mnist.Flatten(data.TrainImages)
+	xTrain, xTest, err := data.Convert(mnist.Flatten)
 	if err != nil {
 		return err
 	}
-	data.TrainImages = nil
-	runtime.GC()
-	xTest, err := mnist.Flatten(data.TestImages)
-	if err != nil {
-		return err
-	}
-	data.TestImages = nil
 	yTrain, err := train.ToCategorical(data.TrainLabels, 10)
 	if err != nil {
 		return err
