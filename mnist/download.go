@@ -3,6 +3,7 @@ package mnist
 import (
 	"bytes"
 	"fmt"
+	"github.com/gokeras/gokeras/internal/atomicfile"
 	"io"
 	"net/http"
 	"os"
@@ -46,8 +47,9 @@ func download(dir string, mirrors []string, files []file) error {
 				errs = append(errs, fmt.Sprintf("%s: %v", url, err))
 				continue
 			}
-			if err := writeAtomic(filepath.Join(dir, f.name+".gz"), body); err != nil {
-				return err
+			path := filepath.Join(dir, f.name+".gz")
+			if err := atomicfile.WriteBytes(path, body); err != nil {
+				return errors.Wrapf(err, "writing %s", path)
 			}
 			ok = true
 			break
@@ -77,32 +79,4 @@ func fetch(url string) ([]byte, error) {
 		return nil, errors.Errorf("larger than %d bytes", maxDownload)
 	}
 	return buf.Bytes(), nil
-}
-
-// writeAtomic writes data to a temporary file beside path, syncs it, and
-// renames it into place, so path is either absent or complete.
-func writeAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return errors.Wrapf(err, "creating a temporary file for %s", path)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return errors.Wrapf(err, "writing %s", tmp.Name())
-	}
-	if err = tmp.Sync(); err != nil {
-		return errors.Wrapf(err, "syncing %s", tmp.Name())
-	}
-	if err = tmp.Close(); err != nil {
-		return errors.Wrapf(err, "closing %s", tmp.Name())
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return errors.Wrapf(err, "renaming %s to %s", tmp.Name(), path)
-	}
-	return nil
 }

@@ -1,18 +1,14 @@
 package nn
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
-	"syscall"
 
 	"codeberg.org/sbinet/npyio/npy"
 	"codeberg.org/sbinet/npyio/npz"
@@ -231,70 +227,3 @@ func index(i int, shape []int) string {
 // saveWriter wraps the writer Save and SaveWeights encode into; tests
 // replace it with one that fails part-way.
 var saveWriter = func(w io.Writer) io.Writer { return w }
-
-// writeAtomic writes a file at path with write, so that path holds either
-// its previous content or the complete new one, never a part: write goes
-// to a temporary file in the same directory, which is synced, closed and
-// renamed over path; then the directory is synced. On any failure before
-// the rename the temporary file is removed and path is untouched. The
-// new file gets the previous file's permissions, or 0644.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	perm := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		if !st.Mode().IsRegular() {
-			return errors.New("not a regular file")
-		}
-		perm = st.Mode().Perm()
-	}
-	f, err := os.CreateTemp(dir, "."+base+"-*.tmp")
-	if err != nil {
-		return errors.Wrap(err, "creating a temporary file")
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(saveWriter(f), 1<<16)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return errors.Wrap(err, "writing")
-	}
-	if err = f.Chmod(perm); err != nil {
-		return errors.Wrap(err, "setting permissions")
-	}
-	if err = f.Sync(); err != nil {
-		return errors.Wrap(err, "syncing")
-	}
-	if err = f.Close(); err != nil {
-		return errors.Wrap(err, "closing")
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return errors.Wrap(err, "renaming the temporary file into place")
-	}
-	return errors.Wrap(syncDir(dir), "the file is in place, but syncing its directory failed")
-}
-
-// syncDir makes a rename in dir durable, where the system allows it.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, syscall.EINVAL) {
-		return err
-	}
-	return nil
-}

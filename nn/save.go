@@ -2,6 +2,7 @@ package nn
 
 import (
 	"encoding/json"
+	"github.com/gokeras/gokeras/internal/atomicfile"
 	"io"
 	"slices"
 	"sort"
@@ -74,7 +75,7 @@ func (m *Sequential) save(path string, whole, lock bool) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, func(w io.Writer) error { return encodeNPZ(w, arrays) })
+	return atomicfile.Write(path, func(w io.Writer) error { return encodeNPZ(saveWriter(w), arrays) })
 }
 
 // arrays returns what Save (whole) or SaveWeights writes, in file order:
