@@ -19,7 +19,14 @@
 // the file. Flatten applies the example's preprocessing: (N, 28, 28) uint8
 // to (N, 784) float32 scaled into [0, 1].
 //
-// The package stands alone: it imports nothing else from gokeras.
+// DecodeDigit turns a user's PNG, JPEG or GIF image of one handwritten
+// digit into an MNIST sample as LeCun et al. made them (grey, light on
+// dark, cropped, scaled into a 20×20 box, centred by its centre of mass
+// in 28×28), the layout of a row of Flatten's output, so a model trained
+// on MNIST can classify it; Digit does the same to an image.Image.
+//
+// The package stands alone: of gokeras it imports only internal/atomicfile,
+// the writer that never leaves a file half-written.
 package mnist
 
 // The GoMNIST module ships the four canonical files. Importing it keeps it
