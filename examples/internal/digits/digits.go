@@ -1,0 +1,115 @@
+// Package digits classifies images of single handwritten digits with a
+// saved MNIST model: the part that examples/predict and examples/serve
+// share. It loads a model saved by nn.Sequential.Save (the MLP of
+// examples/mnist or the convnet of examples/convnet), turns images into
+// MNIST samples with mnist.DecodeDigit, and answers with the most
+// probable classes.
+package digits
+
+import (
+	"context"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/gokeras/gokeras/mnist"
+	"github.com/gokeras/gokeras/nn"
+	"github.com/gokeras/gokeras/train"
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+)
+
+// Pixels is the number of values in one MNIST sample (28×28).
+const Pixels = 28 * 28
+
+// Classes is the number of classes a digit classifier answers with.
+const Classes = 10
+
+// Answer is a classifier's answer for one image or row: its top classes
+// and the probability of every class.
+type Answer struct {
+	Top           []train.Class `json:"top"`
+	Probabilities []float32     `json:"probabilities"`
+}
+
+// Classifier answers for MNIST samples with a model. Its methods may be
+// called from many goroutines at once: the model's Trainer serialises
+// the predictions.
+type Classifier struct {
+	model *nn.Sequential
+	shape []int // one sample's shape, as the model takes it
+	top   int
+}
+
+// Load loads the model saved at path and checks it takes 784 values (as
+// (784) or (28, 28, 1)) and gives 10 probabilities; answers carry the top
+// k classes.
+func Load(path string, k int) (*Classifier, error) {
+	m, err := nn.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := New(m, k)
+	return c, errors.Wrapf(err, "model %s", path)
+}
+
+// New wraps a model, which must be compiled (Load compiles a saved
+// model) and take 784 values and give 10.
+func New(m *nn.Sequential, k int) (*Classifier, error) {
+	in, out := m.InputShape(), m.OutputShape()
+	size := 1
+	for _, d := range in {
+		size *= d
+	}
+	switch {
+	case in == nil || size != Pixels:
+		return nil, errors.Errorf("the model takes samples of shape %v, not 28×28 images", in)
+	case !slices.Equal(out, []int{Classes}):
+		return nil, errors.Errorf("the model gives outputs of shape %v, not %d class probabilities", out, Classes)
+	case !m.Compiled():
+		return nil, errors.New("the model is not compiled")
+	case k < 1:
+		return nil, errors.Errorf("top %d classes: want at least 1", k)
+	}
+	return &Classifier{model: m, shape: in, top: min(k, Classes)}, nil
+}
+
+// Image decodes one PNG, JPEG or GIF image of a digit from r (see
+// mnist.DecodeDigit), returning the 784 values the model sees.
+func Image(r io.Reader) ([]float32, error) { return mnist.DecodeDigit(r) }
+
+// Classify answers for each row of 784 values. A row of another length,
+// or with a value that is not finite, is an error naming the row.
+func (c *Classifier) Classify(ctx context.Context, rows [][]float32) ([]Answer, error) {
+	if len(rows) == 0 {
+		return nil, errors.New("no rows")
+	}
+	x := make([]float32, 0, len(rows)*Pixels)
+	for i, r := range rows {
+		if len(r) != Pixels {
+			return nil, errors.Errorf("row %d has %d values; want %d (28×28)", i, len(r), Pixels)
+		}
+		for j, v := range r {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return nil, errors.Errorf("row %d: value %d is %v", i, j, v)
+			}
+		}
+		x = append(x, r...)
+	}
+	shape := append([]int{len(rows)}, c.shape...)
+	p, err := c.model.PredictContext(ctx, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(x)), train.Verbose(0))
+	if err != nil {
+		return nil, err
+	}
+	probs := p.Data().([]float32)
+	answers := make([]Answer, len(rows))
+	for i := range answers {
+		row := slices.Clone(probs[i*Classes : (i+1)*Classes])
+		top, err := train.Top(row, c.top)
+		if err != nil {
+			return nil, errors.Wrapf(err, "row %d", i)
+		}
+		answers[i] = Answer{Top: top, Probabilities: row}
+	}
+	return answers, nil
+}
