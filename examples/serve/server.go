@@ -1,0 +1,213 @@
+package main
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gokeras/gokeras/examples/internal/digits"
+	"github.com/pkg/errors"
+)
+
+// maxBody is the largest request body /predict reads.
+const maxBody = 4 << 20
+
+// maxRows is the most JSON rows one request may send.
+const maxRows = 256
+
+//go:embed page.html
+var page []byte
+
+// server answers the HTTP requests: GET / the drawing page, POST
+// /predict the classifier.
+type server struct {
+	c   *digits.Classifier
+	log *log.Logger
+}
+
+// handler returns the server's routes.
+func (s *server) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{$}", s.page)
+	mux.HandleFunc("/predict", s.predict)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fail(w, http.StatusNotFound, "no such page: %s (there are / and /predict)", r.URL.Path)
+	})
+	return s.recover(mux)
+}
+
+// recover turns a panic in a handler into a 500 answer and a log line,
+// so one bad request cannot take the server down or leave a client
+// without an answer.
+func (s *server) recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Printf("panic serving %s %s: %v", r.Method, r.URL.Path, v)
+				fail(w, http.StatusInternalServerError, "internal error")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *server) page(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		fail(w, http.StatusMethodNotAllowed, "%s / : the page takes GET", r.Method)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(page)
+}
+
+// response is what /predict answers: one prediction for each row, or
+// for the image.
+type response struct {
+	Predictions []prediction `json:"predictions"`
+}
+
+// prediction is one answer; Input is the 28×28 sample the model saw,
+// given for an image when the request asks for it (?input=1).
+type prediction struct {
+	digits.Answer
+	Input []float32 `json:"input,omitempty"`
+}
+
+// rowsRequest is the JSON body /predict takes.
+type rowsRequest struct {
+	Rows [][]float32 `json:"rows"`
+}
+
+func (s *server) predict(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		fail(w, http.StatusMethodNotAllowed, "%s /predict: send the image or the rows with POST", r.Method)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	rows, image, status, err := readRequest(r)
+	if err != nil {
+		fail(w, status, "%v", err)
+		return
+	}
+	answers, err := s.c.Classify(r.Context(), rows)
+	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client left
+		}
+		s.log.Printf("predict: %v", err)
+		fail(w, http.StatusInternalServerError, "predict: %v", err)
+		return
+	}
+	resp := response{Predictions: make([]prediction, len(answers))}
+	for i, a := range answers {
+		resp.Predictions[i].Answer = a
+	}
+	if image && r.URL.Query().Get("input") == "1" {
+		resp.Predictions[0].Input = rows[0]
+	}
+	reply(w, http.StatusOK, resp)
+}
+
+// readRequest reads /predict's body: JSON rows (Content-Type
+// application/json), a multipart form's first file, or else the body
+// itself as an image. It gives the HTTP status for an error.
+func readRequest(r *http.Request) (rows [][]float32, image bool, status int, err error) {
+	ct := r.Header.Get("Content-Type")
+	media, params, _ := mime.ParseMediaType(ct)
+	switch {
+	case media == "application/json":
+		var req rowsRequest
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			return nil, false, bodyStatus(err), errors.Errorf("reading the JSON body: %v", err)
+		}
+		if dec.More() {
+			return nil, false, http.StatusBadRequest, errors.New("the JSON body holds more than one value")
+		}
+		switch {
+		case len(req.Rows) == 0:
+			return nil, false, http.StatusBadRequest, errors.New(`the JSON body has no rows: send {"rows": [[784 values], ...]}`)
+		case len(req.Rows) > maxRows:
+			return nil, false, http.StatusRequestEntityTooLarge, errors.Errorf("%d rows; at most %d a request", len(req.Rows), maxRows)
+		}
+		for i, row := range req.Rows {
+			if len(row) != digits.Pixels {
+				return nil, false, http.StatusBadRequest, errors.Errorf("row %d has %d values; want %d (28×28, row-major, 0 the background)", i, len(row), digits.Pixels)
+			}
+		}
+		return req.Rows, false, 0, nil
+	case media == "multipart/form-data":
+		mr, err := r.MultipartReader()
+		if err != nil || params["boundary"] == "" {
+			return nil, false, http.StatusBadRequest, errors.Errorf("reading the form: %v", err)
+		}
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				return nil, false, http.StatusBadRequest, errors.New("the form holds no file")
+			}
+			if err != nil {
+				return nil, false, bodyStatus(err), errors.Errorf("reading the form: %v", err)
+			}
+			if part.FileName() == "" {
+				continue
+			}
+			row, err := digits.Image(part)
+			if err != nil {
+				return nil, true, bodyStatus(err), errors.Errorf("file %q: %v", part.FileName(), err)
+			}
+			return [][]float32{row}, true, 0, nil
+		}
+	case strings.HasPrefix(ct, "text/") || media == "application/x-www-form-urlencoded":
+		return nil, false, http.StatusUnsupportedMediaType, errors.Errorf("Content-Type %q: send an image (PNG, JPEG or GIF), a multipart form with one, or JSON rows", ct)
+	default:
+		row, err := digits.Image(r.Body)
+		if err != nil {
+			return nil, true, bodyStatus(err), errors.Errorf("the image: %v", err)
+		}
+		return [][]float32{row}, true, 0, nil
+	}
+}
+
+// bodyStatus is 413 when err comes from the body limit, else 400.
+func bodyStatus(err error) int {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
+
+// errorBody is the JSON of every error answer.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// fail answers with status and a JSON error.
+func fail(w http.ResponseWriter, status int, format string, args ...any) {
+	reply(w, status, errorBody{fmt.Sprintf(format, args...)})
+}
+
+// reply answers with status and v as JSON.
+func reply(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
