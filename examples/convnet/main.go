@@ -3,7 +3,8 @@
 // → MaxPooling2D(2×2) → Conv2D(64, 3×3, relu) → MaxPooling2D(2×2) →
 // Conv2D(64, 3×3, relu) → Flatten → Dense(64, relu) → Dense(10, softmax),
 // RMSprop, categorical cross-entropy, 5 epochs of batches of 64, then
-// prints the test accuracy (above 0.99).
+// prints the test accuracy (above 0.99). With -save PATH it writes the
+// trained model to PATH, which examples/predict and examples/serve take.
 package main
 
 import (
@@ -22,8 +23,9 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed for the initial weights and the shuffling")
 	dir := flag.String("data", "", "directory holding the four MNIST files (default: search as mnist.Load does)")
 	verbose := flag.Int("verbose", 1, "0 silent, 1 progress bar, 2 one line per epoch")
+	save := flag.String("save", "", "write the trained model to this .npz file (atomically), for examples/predict and examples/serve")
 	flag.Parse()
-	if err := run(*epochs, *batch, *seed, *dir, *verbose); err != nil {
+	if err := run(*epochs, *batch, *seed, *dir, *verbose, *save); err != nil {
 		fmt.Fprintln(os.Stderr, "convnet:", err)
 		os.Exit(1)
 	}
@@ -43,7 +45,7 @@ func convnet() *nn.Sequential {
 	)
 }
 
-func run(epochs, batch int, seed uint64, dir string, verbose int) error {
+func run(epochs, batch int, seed uint64, dir string, verbose int, save string) error {
 	data, err := mnist.Load(mnist.Dir(dir))
 	if err != nil {
 		return err
@@ -74,6 +76,12 @@ func run(epochs, batch int, seed uint64, dir string, verbose int) error {
 	if _, err := model.Fit(xTrain, yTrain, train.Epochs(epochs), train.BatchSize(batch),
 		train.Seed(seed), train.Verbose(verbose)); err != nil {
 		return err
+	}
+	if save != "" {
+		if err := model.Save(save); err != nil {
+			return err
+		}
+		fmt.Printf("Saved the model to %s\n", save)
 	}
 	_, metrics, err := model.Evaluate(xTest, yTest, train.Verbose(min(verbose, 1)))
 	if err != nil {

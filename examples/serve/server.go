@@ -121,7 +121,9 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 
 // readRequest reads /predict's body: JSON rows (Content-Type
 // application/json), a multipart form's first file, or else the body
-// itself as an image. It gives the HTTP status for an error.
+// itself as an image, whatever it is labelled (curl --data-binary labels
+// it application/x-www-form-urlencoded); only text/* is refused outright.
+// It gives the HTTP status for an error.
 func readRequest(r *http.Request) (rows [][]float32, image bool, status int, err error) {
 	ct := r.Header.Get("Content-Type")
 	media, params, _ := mime.ParseMediaType(ct)
@@ -170,7 +172,7 @@ func readRequest(r *http.Request) (rows [][]float32, image bool, status int, err
 			}
 			return [][]float32{row}, true, 0, nil
 		}
-	case strings.HasPrefix(ct, "text/") || media == "application/x-www-form-urlencoded":
+	case strings.HasPrefix(media, "text/"):
 		return nil, false, http.StatusUnsupportedMediaType, errors.Errorf("Content-Type %q: send an image (PNG, JPEG or GIF), a multipart form with one, or JSON rows", ct)
 	default:
 		row, err := digits.Image(r.Body)

@@ -230,6 +230,7 @@ func TestBadRequests(t *testing.T) {
 		{"no such page", "GET", "/nope", "", "", 404, "/nope"},
 		{"text", "POST", "/predict", "text/plain", "seven", 415, "Content-Type"},
 		{"not an image", "POST", "/predict", "image/png", "not a png at all", 400, "image"},
+		{"a form", "POST", "/predict", "application/x-www-form-urlencoded", "a=1&b=2", 400, "not a PNG, JPEG or GIF"},
 		{"empty", "POST", "/predict", "image/png", "", 400, "empty"},
 		{"truncated", "POST", "/predict", "image/png", string(png[:len(png)/2]), 400, "image"},
 		{"too large", "POST", "/predict", "application/octet-stream", strings.Repeat("x", maxBody+1), 413, "too large"},
