@@ -26,7 +26,16 @@ import (
 	"gorgonia.org/tensor"
 )
 
+// runMainEnv makes the test binary run the command's main instead of
+// the tests, so a test can run the command as a process.
+const runMainEnv = "GOKERAS_SERVE_RUN_MAIN"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		os.Args = append([]string{"serve"}, os.Args[1:]...)
+		main()
+		os.Exit(0)
+	}
 	code := m.Run()
 	digitstest.Cleanup()
 	os.Exit(code)
