@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"reflect"
 	"strings"
 
 	"codeberg.org/sbinet/npyio/npy"
@@ -22,40 +21,6 @@ type array struct {
 	shape []int
 	f32   []float32 // dtype <f4
 	u8    []byte    // dtype |u1
-}
-
-// encodeNPZ writes the arrays, in order, as an .npz archive (a zip of
-// .npy entries named <name>.npy, as numpy.savez writes them) to w. The
-// encoding is npyio's.
-func encodeNPZ(w io.Writer, arrays []array) error {
-	zw := npz.NewWriter(w)
-	for _, a := range arrays {
-		var v any = a.u8
-		if a.u8 == nil {
-			v = nested(reflect.ValueOf(a.f32), a.shape).Interface()
-		}
-		if err := zw.Write(a.name+".npy", v); err != nil {
-			return errors.Wrapf(err, "writing array %q", a.name)
-		}
-	}
-	return errors.Wrap(zw.Close(), "finishing the archive")
-}
-
-// nested returns the flat slice v as nested slices of the given shape
-// ([][]float32 for a matrix), which is how npyio learns an array's shape;
-// the innermost slices share v's memory.
-func nested(v reflect.Value, shape []int) reflect.Value {
-	if len(shape) <= 1 {
-		return v
-	}
-	step := v.Len() / shape[0]
-	first := nested(v.Slice(0, step), shape[1:])
-	out := reflect.MakeSlice(reflect.SliceOf(first.Type()), shape[0], shape[0])
-	out.Index(0).Set(first)
-	for i := 1; i < shape[0]; i++ {
-		out.Index(i).Set(nested(v.Slice(i*step, (i+1)*step), shape[1:]))
-	}
-	return out
 }
 
 // maxEntryBytes bounds one array's decompressed size, so that a small

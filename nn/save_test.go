@@ -722,3 +722,20 @@ func TestLayerNamesAreUniqueWithoutSlashes(t *testing.T) {
 		t.Errorf("a layer added twice: %v", err)
 	}
 }
+
+// nested returns the flat slice v as nested slices of the given shape
+// ([][]float32 for a matrix), which is how npyio learns an array's shape;
+// the innermost slices share v's memory.
+func nested(v reflect.Value, shape []int) reflect.Value {
+	if len(shape) <= 1 {
+		return v
+	}
+	step := v.Len() / shape[0]
+	first := nested(v.Slice(0, step), shape[1:])
+	out := reflect.MakeSlice(reflect.SliceOf(first.Type()), shape[0], shape[0])
+	out.Index(0).Set(first)
+	for i := 1; i < shape[0]; i++ {
+		out.Index(i).Set(nested(v.Slice(i*step, (i+1)*step), shape[1:]))
+	}
+	return out
+}
