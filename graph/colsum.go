@@ -29,10 +29,7 @@ func newColSum(in, dims int) *colSumOp {
 
 func (op *colSumOp) Arity() int { return 1 }
 
-func (op *colSumOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(G.TensorType{Dims: op.in, Of: a}, G.TensorType{Dims: op.dims, Of: a})
-}
+func (op *colSumOp) Type() hm.Type { return fnType(op.in, op.dims) }
 
 func (op *colSumOp) shape(cols int) tensor.Shape {
 	if op.dims == 1 {
@@ -56,17 +53,11 @@ func (op *colSumOp) Do(vals ...G.Value) (G.Value, error) {
 	if len(vals) != 1 || vals[0].Shape().Dims() != op.in {
 		return nil, errors.Errorf("%s takes one %d-D tensor", op.name, op.in)
 	}
-	dt, err := dtypeOf(op.name, vals[0])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return colSumDo[float32](op, dt, vals[0])
-	}
-	return colSumDo[float64](op, dt, vals[0])
+	return dispatch(op, vals, 0, colSumDo[float32], colSumDo[float64])
 }
 
-func colSumDo[T float32 | float64](op *colSumOp, dt tensor.Dtype, v G.Value) (G.Value, error) {
+func colSumDo[T float32 | float64](op *colSumOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {
+	v := vals[0]
 	x, err := floats[T](op.name, v)
 	if err != nil {
 		return nil, err

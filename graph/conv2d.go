@@ -92,11 +92,7 @@ type conv2DOp struct {
 
 func (op *conv2DOp) Arity() int { return 3 }
 
-func (op *conv2DOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t4 := G.TensorType{Dims: 4, Of: a}
-	return hm.NewFnType(t4, t4, G.TensorType{Dims: 1, Of: a}, t4)
-}
+func (op *conv2DOp) Type() hm.Type { return fnType(4, 4, 1, 4) }
 
 // window returns the geometry for input shape xs and kernel shape ks.
 func (op *conv2DOp) window(xs, ks tensor.Shape) (window, error) {
@@ -127,17 +123,7 @@ func (op *conv2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *conv2DOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 3 {
-		return nil, errors.Errorf("%s takes 3 inputs, got %d", op.name, len(vals))
-	}
-	dt, err := dtypeOf(op.name, vals[0])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return conv2DDo[float32](op, dt, vals)
-	}
-	return conv2DDo[float64](op, dt, vals)
+	return dispatch(op, vals, 0, conv2DDo[float32], conv2DDo[float64])
 }
 
 func conv2DDo[T float32 | float64](op *conv2DOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {
@@ -228,10 +214,7 @@ type conv2DKernelGradOp struct {
 
 func (op *conv2DKernelGradOp) Arity() int { return 3 }
 
-func (op *conv2DKernelGradOp) Type() hm.Type {
-	t4 := G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
-	return hm.NewFnType(t4, t4, t4, t4)
-}
+func (op *conv2DKernelGradOp) Type() hm.Type { return fnType(4, 4, 4, 4) }
 
 func (op *conv2DKernelGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 3 {
@@ -241,17 +224,7 @@ func (op *conv2DKernelGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error)
 }
 
 func (op *conv2DKernelGradOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 3 {
-		return nil, errors.Errorf("%s takes 3 inputs, got %d", op.name, len(vals))
-	}
-	dt, err := dtypeOf(op.name, vals[2])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return conv2DKernelGradDo[float32](op, dt, vals)
-	}
-	return conv2DKernelGradDo[float64](op, dt, vals)
+	return dispatch(op, vals, 2, conv2DKernelGradDo[float32], conv2DKernelGradDo[float64])
 }
 
 func conv2DKernelGradDo[T float32 | float64](op *conv2DKernelGradOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {
@@ -314,10 +287,7 @@ type conv2DInputGradOp struct {
 
 func (op *conv2DInputGradOp) Arity() int { return 2 }
 
-func (op *conv2DInputGradOp) Type() hm.Type {
-	t4 := G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
-	return hm.NewFnType(t4, t4, t4)
-}
+func (op *conv2DInputGradOp) Type() hm.Type { return fnType(4, 4, 4) }
 
 func (op *conv2DInputGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {
@@ -327,17 +297,7 @@ func (op *conv2DInputGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) 
 }
 
 func (op *conv2DInputGradOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 2 {
-		return nil, errors.Errorf("%s takes 2 inputs, got %d", op.name, len(vals))
-	}
-	dt, err := dtypeOf(op.name, vals[1])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return conv2DInputGradDo[float32](op, dt, vals)
-	}
-	return conv2DInputGradDo[float64](op, dt, vals)
+	return dispatch(op, vals, 1, conv2DInputGradDo[float32], conv2DInputGradDo[float64])
 }
 
 func conv2DInputGradDo[T float32 | float64](op *conv2DInputGradOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {

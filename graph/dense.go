@@ -58,11 +58,7 @@ type denseOp struct {
 
 func (op *denseOp) Arity() int { return 3 }
 
-func (op *denseOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	m := G.TensorType{Dims: 2, Of: a}
-	return hm.NewFnType(m, m, G.TensorType{Dims: op.biasDims, Of: a}, m)
-}
+func (op *denseOp) Type() hm.Type { return fnType(2, 2, op.biasDims, 2) }
 
 func (op *denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 3 {
@@ -77,17 +73,7 @@ func (op *denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *denseOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 3 {
-		return nil, errors.Errorf("Dense takes 3 inputs, got %d", len(vals))
-	}
-	dt, err := dtypeOf("Dense input", vals[0])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return denseDo[float32](op, dt, vals)
-	}
-	return denseDo[float64](op, dt, vals)
+	return dispatch(op, vals, 0, denseDo[float32], denseDo[float64])
 }
 
 func denseDo[T float32 | float64](op *denseOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {

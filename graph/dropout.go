@@ -77,11 +77,10 @@ func (op *dropoutOp) Arity() int {
 }
 
 func (op *dropoutOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
 	if op.fwd != nil {
-		return hm.NewFnType(a, a, a)
+		return fnType(0, 0, 0)
 	}
-	return hm.NewFnType(a, a)
+	return fnType(0, 0)
 }
 
 func (op *dropoutOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
@@ -96,21 +95,11 @@ func (op *dropoutOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *dropoutOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != op.Arity() {
-		return nil, errors.Errorf("%s takes %d inputs, got %d", op.name, op.Arity(), len(vals))
-	}
-	v := vals[len(vals)-1] // x, or the incoming gradient
-	dt, err := dtypeOf(op.name, v)
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return dropoutDo[float32](op, dt, v)
-	}
-	return dropoutDo[float64](op, dt, v)
+	return dispatch(op, vals, len(vals)-1, dropoutDo[float32], dropoutDo[float64])
 }
 
-func dropoutDo[T float32 | float64](op *dropoutOp, dt tensor.Dtype, v G.Value) (G.Value, error) {
+func dropoutDo[T float32 | float64](op *dropoutOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {
+	v := vals[len(vals)-1] // x, or the incoming gradient
 	x, err := floats[T](op.name, v)
 	if err != nil {
 		return nil, err

@@ -57,10 +57,7 @@ func newView(kind string, from, to tensor.Shape) *viewOp {
 
 func (op *viewOp) Arity() int { return 1 }
 
-func (op *viewOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(G.TensorType{Dims: op.from.Dims(), Of: a}, G.TensorType{Dims: op.to.Dims(), Of: a})
-}
+func (op *viewOp) Type() hm.Type { return fnType(op.from.Dims(), op.to.Dims()) }
 
 func (op *viewOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
@@ -83,19 +80,13 @@ func (op *viewOp) Do(vals ...G.Value) (G.Value, error) {
 	if s := vals[0].Shape(); !shapeIs(s, op.from...) {
 		return nil, errors.Errorf("%s: input has shape %v", op.name, s)
 	}
-	dt, err := dtypeOf(op.name, vals[0])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return viewDo[float32](op, dt, vals[0])
-	}
-	return viewDo[float64](op, dt, vals[0])
+	return dispatch(op, vals, 0, viewDo[float32], viewDo[float64])
 }
 
 // viewDo returns the op's header over v's memory, making a new one only
 // when v's buffer, the type or the header's shape changed.
-func viewDo[T float32 | float64](op *viewOp, dt tensor.Dtype, v G.Value) (G.Value, error) {
+func viewDo[T float32 | float64](op *viewOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {
+	v := vals[0]
 	x, err := floats[T](op.name, v)
 	if err != nil {
 		return nil, err

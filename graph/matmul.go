@@ -26,10 +26,7 @@ func newMatMul(transA, transB bool) *matMulOp {
 
 func (op *matMulOp) Arity() int { return 2 }
 
-func (op *matMulOp) Type() hm.Type {
-	m := G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
-	return hm.NewFnType(m, m, m)
-}
+func (op *matMulOp) Type() hm.Type { return fnType(2, 2, 2) }
 
 // dims returns op(a)'s rows m and columns k and op(b)'s columns n, or an
 // error unless the shapes fit.
@@ -65,20 +62,11 @@ func (op *matMulOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *matMulOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 2 {
-		return nil, errors.Errorf("%s takes 2 inputs, got %d", op.name, len(vals))
-	}
-	dt, err := dtypeOf(op.name, vals[0])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return matMulDo[float32](op, dt, vals[0], vals[1])
-	}
-	return matMulDo[float64](op, dt, vals[0], vals[1])
+	return dispatch(op, vals, 0, matMulDo[float32], matMulDo[float64])
 }
 
-func matMulDo[T float32 | float64](op *matMulOp, dt tensor.Dtype, av, bv G.Value) (G.Value, error) {
+func matMulDo[T float32 | float64](op *matMulOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {
+	av, bv := vals[0], vals[1]
 	m, n, k, err := op.dims(av.Shape(), bv.Shape())
 	if err != nil {
 		return nil, err

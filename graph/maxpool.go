@@ -60,10 +60,7 @@ type maxPool2DOp struct {
 
 func (op *maxPool2DOp) Arity() int { return 1 }
 
-func (op *maxPool2DOp) Type() hm.Type {
-	t4 := G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
-	return hm.NewFnType(t4, t4)
-}
+func (op *maxPool2DOp) Type() hm.Type { return fnType(4, 4) }
 
 func (op *maxPool2DOp) window(xs tensor.Shape) (window, error) {
 	g, err := newWindow(xs, op.pool[0], op.pool[1], op.strides[0], op.strides[1], op.padding)
@@ -86,20 +83,11 @@ func (op *maxPool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *maxPool2DOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 1 {
-		return nil, errors.Errorf("%s takes 1 input, got %d", op.name, len(vals))
-	}
-	dt, err := dtypeOf(op.name, vals[0])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return maxPool2DDo[float32](op, dt, vals[0])
-	}
-	return maxPool2DDo[float64](op, dt, vals[0])
+	return dispatch(op, vals, 0, maxPool2DDo[float32], maxPool2DDo[float64])
 }
 
-func maxPool2DDo[T float32 | float64](op *maxPool2DOp, dt tensor.Dtype, v G.Value) (G.Value, error) {
+func maxPool2DDo[T float32 | float64](op *maxPool2DOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {
+	v := vals[0]
 	x, err := floats[T](op.name, v)
 	if err != nil {
 		return nil, err
@@ -206,10 +194,7 @@ type maxPool2DGradOp struct {
 
 func (op *maxPool2DGradOp) Arity() int { return 2 }
 
-func (op *maxPool2DGradOp) Type() hm.Type {
-	t4 := G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
-	return hm.NewFnType(t4, t4, t4)
-}
+func (op *maxPool2DGradOp) Type() hm.Type { return fnType(4, 4, 4) }
 
 func (op *maxPool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {
@@ -219,20 +204,11 @@ func (op *maxPool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *maxPool2DGradOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 2 {
-		return nil, errors.Errorf("%s takes 2 inputs, got %d", op.name, len(vals))
-	}
-	dt, err := dtypeOf(op.name, vals[1])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return maxPool2DGradDo[float32](op, dt, vals[1])
-	}
-	return maxPool2DGradDo[float64](op, dt, vals[1])
+	return dispatch(op, vals, 1, maxPool2DGradDo[float32], maxPool2DGradDo[float64])
 }
 
-func maxPool2DGradDo[T float32 | float64](op *maxPool2DGradOp, dt tensor.Dtype, v G.Value) (G.Value, error) {
+func maxPool2DGradDo[T float32 | float64](op *maxPool2DGradOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {
+	v := vals[1]
 	dy, err := floats[T](op.name, v)
 	if err != nil {
 		return nil, err

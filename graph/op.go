@@ -46,21 +46,17 @@ func (op *rowOp) Arity() int {
 }
 
 func (op *rowOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	m := G.TensorType{Dims: 2, Of: a}
-	ts := make([]hm.Type, 0, op.Arity()+1)
-	for i := 0; i < op.matrices; i++ {
-		ts = append(ts, m)
+	dims := make([]int, op.matrices, op.Arity()+1)
+	for i := range dims {
+		dims[i] = 2
 	}
 	if op.scalarIn {
-		ts = append(ts, a)
+		dims = append(dims, 0)
 	}
 	if op.scalarOut {
-		ts = append(ts, a)
-	} else {
-		ts = append(ts, m)
+		return fnType(append(dims, 0)...)
 	}
-	return hm.NewFnType(ts...)
+	return fnType(append(dims, 2)...)
 }
 
 func (op *rowOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {

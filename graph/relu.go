@@ -42,11 +42,10 @@ func (op *reluOp) Arity() int {
 }
 
 func (op *reluOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
 	if op.grad {
-		return hm.NewFnType(a, a, a)
+		return fnType(0, 0, 0)
 	}
-	return hm.NewFnType(a, a)
+	return fnType(0, 0)
 }
 
 func (op *reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
@@ -69,14 +68,7 @@ func (op *reluOp) Do(vals ...G.Value) (G.Value, error) {
 			return nil, errors.Errorf("%s: shapes %v and %v differ", op.name, vals[0].Shape(), v.Shape())
 		}
 	}
-	dt, err := dtypeOf(op.name, vals[0])
-	if err != nil {
-		return nil, err
-	}
-	if dt == tensor.Float32 {
-		return reluDo[float32](op, dt, vals)
-	}
-	return reluDo[float64](op, dt, vals)
+	return dispatch(op, vals, 0, reluDo[float32], reluDo[float64])
 }
 
 func reluDo[T float32 | float64](op *reluOp, dt tensor.Dtype, vals []G.Value) (G.Value, error) {
