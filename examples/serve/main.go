@@ -74,7 +74,7 @@ func run(ctx context.Context, model, addr string, logTo io.Writer) error {
 	}
 	logger := log.New(logTo, "serve: ", log.LstdFlags)
 	logger.Printf("serving %s on http://%s/", model, l.Addr())
-	return serve(ctx, l, &server{c: c, log: logger})
+	return serve(ctx, l, newServer(c, logger))
 }
 
 // serve serves s on l until ctx is done, then shuts down: it stops

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -8,6 +10,7 @@ import (
 	"log"
 	"mime"
 	"net/http"
+	"runtime"
 	"strings"
 
 	"github.com/gokeras/gokeras/examples/internal/digits"
@@ -26,8 +29,15 @@ var page []byte
 // server answers the HTTP requests: GET / the drawing page, POST
 // /predict the classifier.
 type server struct {
-	c   *digits.Classifier
-	log *log.Logger
+	c     *digits.Classifier
+	log   *log.Logger
+	slots chan struct{} // decoding slots (see decode)
+}
+
+// newServer returns a server for c, logging to l, with one decoding slot
+// a core.
+func newServer(c *digits.Classifier, l *log.Logger) *server {
+	return &server{c: c, log: l, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // handler returns the server's routes.
@@ -95,10 +105,22 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	rows, image, status, err := readRequest(r)
+	in, status, err := readRequest(r)
 	if err != nil {
 		fail(w, status, "%v", err)
 		return
+	}
+	rows := in.rows
+	if in.image != nil {
+		row, err := s.decode(r.Context(), in.image)
+		switch {
+		case r.Context().Err() != nil:
+			return // the client left
+		case err != nil:
+			fail(w, http.StatusBadRequest, "%s: %v", in.what, err)
+			return
+		}
+		rows = [][]float32{row}
 	}
 	answers, err := s.c.Classify(r.Context(), rows)
 	if err != nil {
@@ -113,10 +135,33 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 	for i, a := range answers {
 		resp.Predictions[i].Answer = a
 	}
-	if image && r.URL.Query().Get("input") == "1" {
+	if in.image != nil && r.URL.Query().Get("input") == "1" {
 		resp.Predictions[0].Input = rows[0]
 	}
 	reply(w, http.StatusOK, resp)
+}
+
+// decode makes an image into an MNIST sample, holding one of the
+// server's decoding slots: decoding a large image takes up to about
+// 135 MiB (see mnist.MaxDigitPixels), so the slots, one a core, bound the
+// memory that many concurrent requests can take. Waiting for a slot ends
+// when ctx does.
+func (s *server) decode(ctx context.Context, image []byte) ([]float32, error) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.slots }()
+	return digits.Image(bytes.NewReader(image))
+}
+
+// input is what a /predict request sends: rows of 784 values, or the
+// bytes of an image and what to call it in an error.
+type input struct {
+	rows  [][]float32
+	image []byte
+	what  string
 }
 
 // readRequest reads /predict's body: JSON rows (Content-Type
@@ -124,7 +169,7 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 // itself as an image, whatever it is labelled (curl --data-binary labels
 // it application/x-www-form-urlencoded); only text/* is refused outright.
 // It gives the HTTP status for an error.
-func readRequest(r *http.Request) (rows [][]float32, image bool, status int, err error) {
+func readRequest(r *http.Request) (in input, status int, err error) {
 	ct := r.Header.Get("Content-Type")
 	media, params, _ := mime.ParseMediaType(ct)
 	switch {
@@ -133,54 +178,60 @@ func readRequest(r *http.Request) (rows [][]float32, image bool, status int, err
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
-			return nil, false, bodyStatus(err), errors.Errorf("reading the JSON body: %v", err)
+			return in, bodyStatus(err), errors.Errorf("reading the JSON body: %v", err)
 		}
 		if dec.More() {
-			return nil, false, http.StatusBadRequest, errors.New("the JSON body holds more than one value")
+			return in, http.StatusBadRequest, errors.New("the JSON body holds more than one value")
 		}
 		switch {
 		case len(req.Rows) == 0:
-			return nil, false, http.StatusBadRequest, errors.New(`the JSON body has no rows: send {"rows": [[784 values], ...]}`)
+			return in, http.StatusBadRequest, errors.New(`the JSON body has no rows: send {"rows": [[784 values], ...]}`)
 		case len(req.Rows) > maxRows:
-			return nil, false, http.StatusRequestEntityTooLarge, errors.Errorf("%d rows; at most %d a request", len(req.Rows), maxRows)
+			return in, http.StatusRequestEntityTooLarge, errors.Errorf("%d rows; at most %d a request", len(req.Rows), maxRows)
 		}
 		for i, row := range req.Rows {
 			if len(row) != digits.Pixels {
-				return nil, false, http.StatusBadRequest, errors.Errorf("row %d has %d values; want %d (28×28, row-major, 0 the background)", i, len(row), digits.Pixels)
+				return in, http.StatusBadRequest, errors.Errorf("row %d has %d values; want %d (28×28, row-major, 0 the background)", i, len(row), digits.Pixels)
 			}
 		}
-		return req.Rows, false, 0, nil
+		return input{rows: req.Rows}, 0, nil
 	case media == "multipart/form-data":
 		mr, err := r.MultipartReader()
 		if err != nil || params["boundary"] == "" {
-			return nil, false, http.StatusBadRequest, errors.Errorf("reading the form: %v", err)
+			return in, http.StatusBadRequest, errors.Errorf("reading the form: %v", err)
 		}
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
-				return nil, false, http.StatusBadRequest, errors.New("the form holds no file")
+				return in, http.StatusBadRequest, errors.New("the form holds no file")
 			}
 			if err != nil {
-				return nil, false, bodyStatus(err), errors.Errorf("reading the form: %v", err)
+				return in, bodyStatus(err), errors.Errorf("reading the form: %v", err)
 			}
 			if part.FileName() == "" {
 				continue
 			}
-			row, err := digits.Image(part)
-			if err != nil {
-				return nil, true, bodyStatus(err), errors.Errorf("file %q: %v", part.FileName(), err)
-			}
-			return [][]float32{row}, true, 0, nil
+			what := fmt.Sprintf("file %q", part.FileName())
+			return readImage(part, what)
 		}
 	case strings.HasPrefix(media, "text/"):
-		return nil, false, http.StatusUnsupportedMediaType, errors.Errorf("Content-Type %q: send an image (PNG, JPEG or GIF), a multipart form with one, or JSON rows", ct)
+		return in, http.StatusUnsupportedMediaType, errors.Errorf("Content-Type %q: send an image (PNG, JPEG or GIF), a multipart form with one, or JSON rows", ct)
 	default:
-		row, err := digits.Image(r.Body)
-		if err != nil {
-			return nil, true, bodyStatus(err), errors.Errorf("the image: %v", err)
-		}
-		return [][]float32{row}, true, 0, nil
+		return readImage(r.Body, "the image")
 	}
+}
+
+// readImage reads an image's bytes, all of them before decoding, so a
+// slow client holds no decoding slot.
+func readImage(r io.Reader, what string) (input, int, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return input{}, bodyStatus(err), errors.Errorf("%s: %v", what, err)
+	}
+	if len(b) == 0 {
+		return input{}, http.StatusBadRequest, errors.Errorf("%s: empty: no image", what)
+	}
+	return input{image: b, what: what}, 0, nil
 }
 
 // bodyStatus is 413 when err comes from the body limit, else 400.

@@ -41,15 +41,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// newServer serves the test model on a loopback httptest server.
-func newServer(tb testing.TB, n int) (*httptest.Server, *digitstest.Fixture) {
+// testServer serves the test model on a loopback httptest server.
+func testServer(tb testing.TB, n int) (*httptest.Server, *digitstest.Fixture) {
 	tb.Helper()
 	f := digitstest.Get(tb, n)
 	c, err := digits.New(f.Model, 3)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ts := httptest.NewServer((&server{c: c, log: log.New(io.Discard, "", 0)}).handler())
+	ts := httptest.NewServer(newServer(c, log.New(io.Discard, "", 0)).handler())
 	tb.Cleanup(ts.Close)
 	return ts, f
 }
@@ -146,7 +146,7 @@ func post(c *http.Client, url string, r request) (response, int, error) {
 // once (run it with -race) and checks every answer against Predict on
 // the same input, value for value.
 func TestConcurrentAnswersEqualPredict(t *testing.T) {
-	ts, f := newServer(t, 50)
+	ts, f := testServer(t, 50)
 	n := 640
 	if testing.Short() {
 		n = 192
@@ -196,7 +196,7 @@ func sameAnswers(got response, want []digits.Answer) bool {
 }
 
 func TestInputIsTheSample(t *testing.T) {
-	ts, f := newServer(t, 1)
+	ts, f := testServer(t, 1)
 	r := requests(t, f, 1)[0]
 	resp, err := ts.Client().Post(ts.URL+"/predict?input=1", r.contentType, bytes.NewReader(r.body))
 	if err != nil {
@@ -214,7 +214,7 @@ func TestInputIsTheSample(t *testing.T) {
 }
 
 func TestBadRequests(t *testing.T) {
-	ts, f := newServer(t, 1)
+	ts, f := testServer(t, 1)
 	row := func(n int) []float32 { return make([]float32, n) }
 	jsonRows := func(rows ...[]float32) string {
 		b, _ := json.Marshal(rowsRequest{rows})
@@ -277,7 +277,7 @@ func TestBadRequests(t *testing.T) {
 }
 
 func TestPage(t *testing.T) {
-	ts, _ := newServer(t, 1)
+	ts, _ := testServer(t, 1)
 	resp, err := ts.Client().Get(ts.URL + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -306,7 +306,7 @@ func TestShutdown(t *testing.T) {
 	url := "http://" + l.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, l, &server{c: c, log: log.New(io.Discard, "", 0)}) }()
+	go func() { served <- serve(ctx, l, newServer(c, log.New(io.Discard, "", 0))) }()
 
 	png := digitstest.PNG(digitstest.Picture(f.Images[0], 56, 56, color.RGBA{0, 0, 0, 255}, color.RGBA{255, 255, 255, 255}))
 	body, w := io.Pipe()
@@ -346,7 +346,7 @@ func TestShutdown(t *testing.T) {
 // loopback server and reports requests per second and the median and
 // 99th-percentile latency.
 func BenchmarkServe(b *testing.B) {
-	ts, f := newServer(b, 100)
+	ts, f := testServer(b, 100)
 	reqs := requests(b, f, 100)
 	const total, clients = 2000, 32
 	var lat []time.Duration
@@ -386,4 +386,44 @@ func BenchmarkServe(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(0, "ns/op")
+}
+
+// TestDecodingSlots holds the server's only decoding slot: an image
+// request then waits, gives up when its client does, and is answered
+// once the slot is free; JSON rows need no slot.
+func TestDecodingSlots(t *testing.T) {
+	f := digitstest.Get(t, 1)
+	c, err := digits.New(f.Model, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(c, log.New(io.Discard, "", 0))
+	s.slots = make(chan struct{}, 1)
+	ts := httptest.NewServer(s.handler())
+	defer ts.Close()
+	r := requests(t, f, 3)
+	png, rows := r[0], r[2]
+
+	s.slots <- struct{}{} // taken
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	req, _ := http.NewRequestWithContext(ctx, "POST", ts.URL+"/predict", bytes.NewReader(png.body))
+	req.Header.Set("Content-Type", png.contentType)
+	if resp, err := ts.Client().Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("an image request answered (%d) while the only decoding slot was taken", resp.StatusCode)
+	}
+	cancel()
+	if got, status, err := post(ts.Client(), ts.URL, rows); err != nil || status != 200 || !sameAnswers(got, rows.want) {
+		t.Errorf("JSON rows while the slot was taken: status %d, %v", status, err)
+	}
+	<-s.slots // free
+	if got, status, err := post(ts.Client(), ts.URL, png); err != nil || status != 200 || !sameAnswers(got, png.want) {
+		t.Errorf("the image request once the slot is free: status %d, %v", status, err)
+	}
+	select {
+	case s.slots <- struct{}{}:
+		<-s.slots
+	case <-time.After(5 * time.Second):
+		t.Error("the request that gave up kept its decoding slot")
+	}
 }
