@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -529,4 +530,39 @@ func digitSeeds(f testing.TB) [][]byte {
 	seeds = append(seeds, []byte("not an image at all"))
 	seeds = append(seeds, []byte{})
 	return seeds
+}
+
+// TestDigitDropsSpecks adds specks of ink apart from the "7" (dust, a
+// dot, a mark at the paper's edge) and checks they change nothing, while
+// a second stroke apart from the first, with more than 2% of the ink, is
+// kept.
+func TestDigitDropsSpecks(t *testing.T) {
+	canvas := image.Rect(0, 0, 120, 90)
+	ref, err := Digit(painted(image.NewGray(canvas), color.White, color.Black, seven...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	specks := [][]image.Rectangle{
+		{image.Rect(110, 3, 113, 6)},                             // a dot in a corner
+		{image.Rect(2, 80, 4, 82), image.Rect(100, 84, 104, 86)}, // two, below and to the left
+		{image.Rect(70, 82, 73, 85)},                             // under the stem: apart only by rows
+		{image.Rect(10, 40, 13, 43)},                             // left of the digit: apart only by columns
+	}
+	for i, sp := range specks {
+		got, err := Digit(painted(image.NewGray(canvas), color.White, color.Black, append(slices.Clone(seven), sp...)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := maxAbsDiff(got, ref); d != 0 {
+			t.Errorf("specks %d %v: the output differs from the clean digit's by up to %.3f", i, sp, d)
+		}
+	}
+	// An "=": two bars of 40×10 apart by 10 empty rows, each half the ink.
+	eq, err := Digit(painted(image.NewGray(canvas), color.White, color.Black, image.Rect(40, 20, 80, 30), image.Rect(40, 40, 80, 50)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if box := inkBox(eq, 0); box.Dx() != 20 || box.Dy() != 15 {
+		t.Errorf("two bars apart: ink box %v is %d×%d, want 20×15 (both bars kept)", box, box.Dx(), box.Dy())
+	}
 }
