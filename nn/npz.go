@@ -33,8 +33,9 @@ const maxEntryBytes = 1 << 32
 // caller adds the file.
 //
 // npyio's readers assume well-formed input and can panic on a hostile
-// file; readNPZ turns such a panic into an error. This is the one place
-// gokeras recovers from a panic.
+// file; readNPZ turns such a panic into an error. (gokeras recovers from
+// panics only around code it does not own: here, gonum plot's drawing in
+// train, and the handlers of examples/serve.)
 func readNPZ(path string) (arrays map[string]*array, order []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
