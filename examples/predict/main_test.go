@@ -217,8 +217,9 @@ func TestUsage(t *testing.T) {
 
 // TestFontDigits classifies the digits of testdata (the Go fonts, white
 // on black and black on white; see testdata/gen.go): each must get its
-// own class (all but two at most: a model trained otherwise may falter
-// on a stroke MNIST lacks), and both colourings the same answer.
+// own class (36 of the 40 at least: the test's model, two epochs, gets 38;
+// any model falters on a stroke MNIST lacks, and a broken preprocessing
+// gets few right), and both colourings the same answer.
 func TestFontDigits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a model")
@@ -250,7 +251,7 @@ func TestFontDigits(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d right", right, len(files))
-	if right < len(files)-2 {
-		t.Errorf("%d of %d font digits classified right; want all but two at most", right, len(files))
+	if right < len(files)*9/10 {
+		t.Errorf("%d of %d font digits classified right; want at least 90%%", right, len(files))
 	}
 }
