@@ -1,7 +1,7 @@
 // Command browser checks examples/serve's page in headless Chromium: it
-// opens the page, draws a digit on the canvas with pointer events as a
-// mouse would, waits for the server's answer, prints it and saves a
-// screenshot. It is a module of its own so that gokeras does not depend
+// opens the page, draws a digit on the canvas as a mouse would (with
+// -touch, as a finger would, by touch events), waits for the server's
+// answer, prints it and saves a screenshot. It is a module of its own so that gokeras does not depend
 // on chromedp:
 //
 //	go run ./examples/mnist -save /tmp/model.npz
@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
@@ -51,14 +52,15 @@ func main() {
 	url := flag.String("url", "http://localhost:8080/", "the page")
 	digit := flag.Int("digit", 7, "the digit to draw (0, 1, 2, 3, 4 or 7)")
 	out := flag.String("out", "page.png", "where to write the screenshot")
+	touch := flag.Bool("touch", false, "draw with touch events (a finger) instead of the mouse")
 	flag.Parse()
-	if err := run(*url, *digit, *out); err != nil {
+	if err := run(*url, *digit, *out, *touch); err != nil {
 		fmt.Fprintln(os.Stderr, "browser:", err)
 		os.Exit(1)
 	}
 }
 
-func run(url string, digit int, out string) error {
+func run(url string, digit int, out string, touch bool) error {
 	path, ok := strokes[digit]
 	if !ok {
 		return fmt.Errorf("no strokes for the digit %d", digit)
@@ -87,21 +89,41 @@ func run(url string, digit int, out string) error {
 		return err
 	}
 	at := func(p [2]float64) (float64, float64) { return box[0] + p[0]*box[2], box[1] + p[1]*box[3] }
+	// press, move and release are a mouse's or, with touch, a finger's.
+	press := func(x, y float64) chromedp.Action {
+		return chromedp.MouseEvent(input.MousePressed, x, y, chromedp.ButtonLeft)
+	}
+	move := func(x, y float64) chromedp.Action {
+		return chromedp.MouseEvent(input.MouseMoved, x, y, chromedp.ButtonLeft)
+	}
+	release := func(x, y float64) chromedp.Action {
+		return chromedp.MouseEvent(input.MouseReleased, x, y, chromedp.ButtonLeft)
+	}
 	var actions []chromedp.Action
+	if touch {
+		press = func(x, y float64) chromedp.Action {
+			return input.DispatchTouchEvent(input.TouchStart, []*input.TouchPoint{{X: x, Y: y}})
+		}
+		move = func(x, y float64) chromedp.Action {
+			return input.DispatchTouchEvent(input.TouchMove, []*input.TouchPoint{{X: x, Y: y}})
+		}
+		release = func(float64, float64) chromedp.Action {
+			return input.DispatchTouchEvent(input.TouchEnd, []*input.TouchPoint{})
+		}
+		actions = append(actions, emulation.SetTouchEmulationEnabled(true))
+	}
 	for _, s := range path {
-		x, y := at(s[0])
-		actions = append(actions, chromedp.MouseEvent(input.MousePressed, x, y, chromedp.ButtonLeft))
+		actions = append(actions, press(at(s[0])))
 		for i := 1; i < len(s); i++ {
 			// Move in small steps, as a hand does.
 			x0, y0 := at(s[i-1])
 			x1, y1 := at(s[i])
 			for k := 1; k <= 8; k++ {
 				t := float64(k) / 8
-				actions = append(actions, chromedp.MouseEvent(input.MouseMoved, x0+t*(x1-x0), y0+t*(y1-y0), chromedp.ButtonLeft))
+				actions = append(actions, move(x0+t*(x1-x0), y0+t*(y1-y0)))
 			}
 		}
-		x, y = at(s[len(s)-1])
-		actions = append(actions, chromedp.MouseEvent(input.MouseReleased, x, y, chromedp.ButtonLeft))
+		actions = append(actions, release(at(s[len(s)-1])))
 	}
 	var answer, prob string
 	var shot []byte
