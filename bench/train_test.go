@@ -10,9 +10,10 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// lessonModel returns the compiled 784-512-10 network of the lesson.
-func lessonModel(b *testing.B) *nn.Sequential {
-	m := nn.NewSequential(nn.Dense(512, nn.ReLU, nn.InputShape(784)), nn.Dense(10, nn.Softmax))
+// lessonModel returns the compiled 784-512-10 network of the lesson,
+// with the given hidden activation (the lesson's is ReLU).
+func lessonModel(b *testing.B, hidden nn.Activation) *nn.Sequential {
+	m := nn.NewSequential(nn.Dense(512, hidden, nn.InputShape(784)), nn.Dense(10, nn.Softmax))
 	if err := m.Build(1); err != nil {
 		b.Fatal(err)
 	}
@@ -50,27 +51,38 @@ func mnistRows(b *testing.B, n int) (*tensor.Dense, *tensor.Dense) {
 // pass and one RMSprop update (plus Fit's per-epoch bookkeeping).
 func BenchmarkTrainStep(b *testing.B) {
 	for _, batch := range []int{32, 128, 512} {
-		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			m := lessonModel(b)
-			x, y := mnistRows(b, batch)
-			opts := []train.Option{train.BatchSize(batch), train.Verbose(0), train.Shuffle(false)}
-			if _, err := m.Fit(x, y, opts...); err != nil { // builds the graph
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			if _, err := m.Fit(x, y, append(opts, train.Epochs(b.N))...); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
-		})
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) { trainStep(b, nn.ReLU, batch) })
 	}
+}
+
+// BenchmarkTrainStepActivations times the step of BenchmarkTrainStep at
+// batch 128 with each hidden activation.
+func BenchmarkTrainStepActivations(b *testing.B) {
+	for _, a := range []nn.Activation{nn.ReLU, nn.Sigmoid, nn.Tanh} {
+		b.Run(a.Name(), func(b *testing.B) { trainStep(b, a, 128) })
+	}
+}
+
+// trainStep times training steps of the lesson's network on batch rows.
+func trainStep(b *testing.B, hidden nn.Activation, batch int) {
+	m := lessonModel(b, hidden)
+	x, y := mnistRows(b, batch)
+	opts := []train.Option{train.BatchSize(batch), train.Verbose(0), train.Shuffle(false)}
+	if _, err := m.Fit(x, y, opts...); err != nil { // builds the graph
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if _, err := m.Fit(x, y, append(opts, train.Epochs(b.N))...); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
 }
 
 // BenchmarkEpoch times one epoch over the MNIST training set at batch 128.
 func BenchmarkEpoch(b *testing.B) {
 	x, y := mnistRows(b, 0)
-	m := lessonModel(b)
+	m := lessonModel(b, nn.ReLU)
 	b.ReportAllocs()
 	b.ResetTimer()
 	if _, err := m.Fit(x, y, train.Epochs(b.N), train.BatchSize(128), train.Seed(1), train.Verbose(0)); err != nil {

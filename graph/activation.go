@@ -8,12 +8,6 @@ import (
 // node of the same shape.
 type Activation func(x *G.Node) (*G.Node, error)
 
-// Sigmoid returns 1 / (1 + exp(−x)) element-wise.
-func Sigmoid(x *G.Node) (*G.Node, error) { return G.Sigmoid(x) }
-
-// Tanh returns the hyperbolic tangent element-wise.
-func Tanh(x *G.Node) (*G.Node, error) { return G.Tanh(x) }
-
 // Linear returns x unchanged: the identity activation.
 func Linear(x *G.Node) (*G.Node, error) { return x, nil }
 
