@@ -19,3 +19,23 @@ var (
 	_ Activation = Softmax
 	_ Activation = LogSoftmax
 )
+
+// IsSoftmax reports whether n is the output of Softmax, whose input is
+// then the logits a cross-entropy is best computed from.
+func IsSoftmax(n *G.Node) bool {
+	if n == nil {
+		return false
+	}
+	op, ok := n.Op().(*rowOp)
+	return ok && op.name == "Softmax"
+}
+
+// IsSigmoid reports whether n is the output of Sigmoid, whose input is
+// then the logits a binary cross-entropy is best computed from.
+func IsSigmoid(n *G.Node) bool {
+	if n == nil {
+		return false
+	}
+	op, ok := n.Op().(*unaryOp)
+	return ok && op.u == sigmoid && !op.grad
+}

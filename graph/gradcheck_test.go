@@ -162,6 +162,17 @@ func TestGradients(t *testing.T) {
 		{"CrossentropyFromLogitsSoftTargets", binary(CategoricalCrossentropyFromLogits),
 			[]*tensor.Dense{randMatrix(rng, 4, 5, -4, 4), randMatrix(rng, 4, 5, 0, 1)}, []int{0}},
 		{"CrossentropyProbs", binary(CategoricalCrossentropy), []*tensor.Dense{probs, oneHot(rng, 4, 5)}, []int{0}},
+		{"BinaryCrossentropyFromLogits", binary(BinaryCrossentropyFromLogits),
+			[]*tensor.Dense{randMatrix(rng, 4, 3, -4, 4), randMatrix(rng, 4, 3, 0, 1)}, []int{0}},
+		{"BinaryCrossentropyProbs", binary(BinaryCrossentropy),
+			[]*tensor.Dense{randMatrix(rng, 4, 3, 0.05, 0.95), randMatrix(rng, 4, 3, 0, 1)}, []int{0}},
+		{"SigmoidThenBinaryCrossentropy", func(in []*G.Node) (*G.Node, error) {
+			p, err := Sigmoid(in[0])
+			if err != nil {
+				return nil, err
+			}
+			return BinaryCrossentropy(p, in[1])
+		}, []*tensor.Dense{randMatrix(rng, 5, 1, -2, 2), randMatrix(rng, 5, 1, 0, 1)}, []int{0}},
 		{"MeanSquaredError", binary(MeanSquaredError), []*tensor.Dense{randMatrix(rng, 4, 3, -2, 2), randMatrix(rng, 4, 3, -2, 2)}, []int{0}},
 		{"SoftmaxThenCrossentropy", func(in []*G.Node) (*G.Node, error) {
 			p, err := Softmax(in[0])

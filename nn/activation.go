@@ -39,8 +39,8 @@ func (a Activation) check(rank int) error {
 	return nil
 }
 
-// apply builds the activation on z; for a softmax it also returns z, the
-// logits.
+// apply builds the activation on z; for a softmax or a sigmoid it also
+// returns z, the logits, which the cross-entropies are computed from.
 func (a Activation) apply(z *G.Node) (out, logits *G.Node, err error) {
 	if a.f == nil {
 		return z, nil, nil
@@ -48,7 +48,7 @@ func (a Activation) apply(z *G.Node) (out, logits *G.Node, err error) {
 	if out, err = a.f(z); err != nil {
 		return nil, nil, err
 	}
-	if a.name == Softmax.name {
+	if a.name == Softmax.name || a.name == Sigmoid.name {
 		logits = z
 	}
 	return out, logits, nil

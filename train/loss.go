@@ -18,7 +18,8 @@ type Loss interface {
 	// the (rows, outWidth) float32 matrix fed to Build's target node.
 	Targets(y *tensor.Dense, outWidth int) ([]float32, error)
 	// Build returns the scalar mean loss of a batch. logits is the input
-	// of a final softmax, or nil if there is none.
+	// of the network's final activation when that is a softmax or a
+	// sigmoid (graph.IsSoftmax, graph.IsSigmoid tell which), or nil.
 	Build(out, logits, target *G.Node) (*G.Node, error)
 }
 
@@ -43,7 +44,7 @@ func (categoricalCrossentropy) Build(out, logits, target *G.Node) (*G.Node, erro
 }
 
 func crossentropy(out, logits, target *G.Node) (*G.Node, error) {
-	if logits != nil {
+	if logits != nil && graph.IsSoftmax(out) {
 		return graph.CategoricalCrossentropyFromLogits(logits, target)
 	}
 	return graph.CategoricalCrossentropy(out, target)
@@ -107,4 +108,29 @@ func (meanSquaredError) Targets(y *tensor.Dense, width int) ([]float32, error) {
 
 func (meanSquaredError) Build(out, _, target *G.Node) (*G.Node, error) {
 	return graph.MeanSquaredError(out, target)
+}
+
+type binaryCrossentropy struct{}
+
+// BinaryCrossentropy is Keras's binary_crossentropy: each output is the
+// probability that a label is 1, each target is 0 or 1 (or a probability),
+// and the loss is −(y·log p + (1−y)·log(1−p)) averaged over the outputs
+// and the batch. Targets are (rows, outputs), or (rows) for one output.
+// When the network ends in a sigmoid it is computed from the logits,
+// stably, as Keras's TensorFlow backend does; otherwise from the
+// probabilities, clipped to [1e-7, 1−1e-7]. With one output, Accuracy is
+// binary accuracy at 0.5.
+func BinaryCrossentropy() Loss { return binaryCrossentropy{} }
+
+func (binaryCrossentropy) Name() string { return "binary_crossentropy" }
+
+func (binaryCrossentropy) Targets(y *tensor.Dense, width int) ([]float32, error) {
+	return denseTargets(y, width)
+}
+
+func (binaryCrossentropy) Build(out, logits, target *G.Node) (*G.Node, error) {
+	if logits != nil && graph.IsSigmoid(out) {
+		return graph.BinaryCrossentropyFromLogits(logits, target)
+	}
+	return graph.BinaryCrossentropy(out, target)
 }

@@ -26,9 +26,9 @@ type Network interface {
 	// Forward builds the network on x, a (batch, InputShape...) node, in
 	// x's graph, with params[i] standing for Params()[i] (same shape). It
 	// returns the (batch, OutputWidth) output node and, when the output
-	// activation is a softmax, the logits it was applied to (nil
-	// otherwise), so that a cross-entropy can be computed from the logits,
-	// stably, as Keras's TensorFlow backend does.
+	// activation is a softmax or a sigmoid, the logits it was applied to
+	// (nil otherwise), so that a cross-entropy can be computed from the
+	// logits, stably, as Keras's TensorFlow backend does.
 	Forward(x *G.Node, params []*G.Node, mode Mode) (out, logits *G.Node, err error)
 }
 

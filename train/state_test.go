@@ -227,7 +227,7 @@ func TestLearningRate(t *testing.T) {
 }
 
 func TestNamed(t *testing.T) {
-	for _, name := range []string{"categorical_crossentropy", "sparse_categorical_crossentropy", "mean_squared_error"} {
+	for _, name := range []string{"categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mean_squared_error"} {
 		l, err := LossNamed(name)
 		if err != nil || l.Name() != name {
 			t.Errorf("LossNamed(%q): %v, %v", name, l, err)
@@ -239,8 +239,10 @@ func TestNamed(t *testing.T) {
 	if _, err := LossNamed("hinge"); err == nil || !strings.Contains(err.Error(), `"hinge"`) {
 		t.Errorf("LossNamed(hinge): %v", err)
 	}
-	if m, err := MetricNamed("accuracy"); err != nil || m.Name() != "accuracy" {
-		t.Errorf("MetricNamed(accuracy): %v, %v", m, err)
+	for _, name := range []string{"accuracy", "binary_accuracy"} {
+		if m, err := MetricNamed(name); err != nil || m.Name() != name {
+			t.Errorf("MetricNamed(%s): %v, %v", name, m, err)
+		}
 	}
 	if _, err := MetricNamed("auc"); err == nil || !strings.Contains(err.Error(), `"auc"`) {
 		t.Errorf("MetricNamed(auc): %v", err)

@@ -1,0 +1,94 @@
+package graph
+
+import (
+	"math"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// BinaryCrossentropyFromLogits returns the scalar mean over every
+// element of max(x, 0) − x·t + log(1 + exp(−|x|)), the binary
+// cross-entropy of targets t and sigmoid(x) for logits x of the same 2-D
+// shape, as TensorFlow's sigmoid_cross_entropy_with_logits computes it:
+// finite and exact for logits of any magnitude. (The mean over the last
+// axis and then over the batch, as Keras's binary_crossentropy takes it,
+// is the mean over every element.) Its gradient with respect to x is
+// (sigmoid(x) − t) / (rows·columns). No gradient flows into t.
+func BinaryCrossentropyFromLogits(logits, target *G.Node) (*G.Node, error) {
+	if err := checkSame("BinaryCrossentropyFromLogits", logits, target); err != nil {
+		return nil, err
+	}
+	op := kernel(&rowOp{opInfo: opInfo{"SigmoidCrossentropy"}, matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
+		bceLogitsRows[float64], bceLogitsRows[float32])
+	op.symDiff = func(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
+		gradOp := kernel(&rowOp{opInfo: opInfo{"SigmoidCrossentropyGrad"}, matrices: 2, scalarIn: true},
+			bceLogitsGradRows[float64], bceLogitsGradRows[float32])
+		dx, err := G.ApplyOp(gradOp, in[0], in[1], g)
+		return G.Nodes{dx, nil}, err
+	}
+	return G.ApplyOp(op, logits, target)
+}
+
+func bceLogitsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T, error) {
+	x, t := in[0], in[1]
+	var total float64
+	for i, v := range x[:rows*cols] {
+		z := float64(v)
+		total += max(z, 0) - z*float64(t[i]) + math.Log1p(math.Exp(-math.Abs(z)))
+	}
+	return T(total / float64(rows*cols)), nil
+}
+
+func bceLogitsGradRows[T float32 | float64](in [][]T, g T, rows, cols int, out []T) (T, error) {
+	x, t := in[0], in[1]
+	scale := float64(g) / float64(rows*cols)
+	for i, v := range x[:rows*cols] {
+		out[i] = T(scale * (1/(1+math.Exp(-float64(v))) - float64(t[i])))
+	}
+	return 0, nil
+}
+
+// BinaryCrossentropy returns the scalar mean over every element of
+// −(t·log p + (1−t)·log(1−p)), computed as Keras 3 computes it from
+// probabilities: p clipped to [Epsilon, 1−Epsilon] first, so a
+// probability of 0 or 1 costs at most −log(1e-7) ≈ 16.1 instead of +Inf.
+// Inside the clipping range the gradient is exact, (p−t)/(p(1−p)) over
+// rows·columns; outside it is zero, as in Keras. No gradient flows into
+// t.
+func BinaryCrossentropy(probs, target *G.Node) (*G.Node, error) {
+	if err := checkSame("BinaryCrossentropy", probs, target); err != nil {
+		return nil, err
+	}
+	op := kernel(&rowOp{opInfo: opInfo{"BinaryCrossentropy"}, matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
+		bceProbsRows[float64], bceProbsRows[float32])
+	op.symDiff = func(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
+		gradOp := kernel(&rowOp{opInfo: opInfo{"BinaryCrossentropyGrad"}, matrices: 2, scalarIn: true},
+			bceProbsGradRows[float64], bceProbsGradRows[float32])
+		dp, err := G.ApplyOp(gradOp, in[0], in[1], g)
+		return G.Nodes{dp, nil}, err
+	}
+	return G.ApplyOp(op, probs, target)
+}
+
+func bceProbsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T, error) {
+	p, t := in[0], in[1]
+	var total float64
+	for i, v := range p[:rows*cols] {
+		q, y := clip(float64(v)), float64(t[i])
+		total -= y*math.Log(q) + (1-y)*math.Log(1-q)
+	}
+	return T(total / float64(rows*cols)), nil
+}
+
+func bceProbsGradRows[T float32 | float64](in [][]T, g T, rows, cols int, out []T) (T, error) {
+	p, t := in[0], in[1]
+	scale := float64(g) / float64(rows*cols)
+	for i, v := range p[:rows*cols] {
+		q, y := float64(v), float64(t[i])
+		out[i] = 0
+		if q >= Epsilon && q <= 1-Epsilon {
+			out[i] = T(scale * (-y/q + (1-y)/(1-q)))
+		}
+	}
+	return 0, nil
+}
