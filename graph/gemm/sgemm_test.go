@@ -547,3 +547,36 @@ func TestCompact(t *testing.T) {
 		t.Errorf("a panel without empty steps: compact returned %d, want -1", n)
 	}
 }
+
+// TestCompactProbesTheFirstQuarter checks compact's shortcut: a panel
+// whose first quarter of steps holds under 1 zero step in 32 is taken as
+// dense, even if the rest is empty; one with zeros early is scanned
+// whole and compacted.
+func TestCompactProbesTheFirstQuarter(t *testing.T) {
+	const kc = 128
+	idx := make([]int32, kc)
+	panel := func(nonZero func(p int) bool) []float32 {
+		d := make([]float32, kc*mr)
+		for p := 0; p < kc; p++ {
+			if nonZero(p) {
+				d[p*mr+p%mr] = 1
+			}
+		}
+		return d
+	}
+	if n := compact(panel(func(p int) bool { return p < kc/4 }), idx); n != -1 {
+		t.Errorf("dense first quarter, empty rest: compact kept %d, want -1 (taken as dense)", n)
+	}
+	if n := compact(panel(func(p int) bool { return p >= kc/4 }), idx); n != kc-kc/4 {
+		t.Errorf("empty first quarter: compact kept %d, want %d", n, kc-kc/4)
+	}
+	// No zero step in the first 32: taken as dense, though the 28 empty
+	// steps at the end would have made it worth compacting.
+	if n := compact(panel(func(p int) bool { return p < 100 }), idx); n != -1 {
+		t.Errorf("no zero step in the first 32: compact kept %d, want -1", n)
+	}
+	// One is enough for the scan to go on and find them.
+	if n := compact(panel(func(p int) bool { return p != 5 && p < 100 }), idx); n != 99 {
+		t.Errorf("1 zero step in the first 32, 28 at the end: compact kept %d, want 99", n)
+	}
+}
