@@ -22,9 +22,12 @@ const MaxDigitBytes = 16 << 20
 // MaxDigitPixels is the largest width×height DecodeDigit decodes and
 // Digit accepts: 4096×4096, a 16-megapixel photograph. DecodeDigit reads
 // the dimensions from the image's header and refuses a larger image before
-// decoding it, so a small file that claims to be huge costs no memory; one
-// within the limit costs up to about 8 bytes a pixel, 135 MiB at the limit
-// (the decoded image and a grey copy).
+// decoding it, so a small file that claims to be huge costs no memory. One
+// within the limit costs 8 bytes a pixel for an 8-bit PNG (the decoded
+// image and a grey copy) and up to about 20 for a 16-bit PNG or a
+// progressive JPEG, whose decoder keeps every coefficient: some 320 MiB at
+// the limit. A server should refuse large images first (examples/serve
+// takes at most 2048×2048).
 const MaxDigitPixels = 4096 * 4096
 
 const (
@@ -71,7 +74,8 @@ var errBlank = errors.New("mnist: no digit: the image is blank")
 // data that is not a PNG, JPEG or GIF image; an image with no pixels or
 // more than MaxDigitPixels of them (refused from its header, before
 // decoding); truncated or corrupt data (the decoder's error, wrapped); a
-// blank image; and an error from r itself (wrapped).
+// blank image, or ink too faint or too small to survive scaling (see
+// Digit); and an error from r itself (wrapped).
 func DecodeDigit(r io.Reader) ([]float32, error) {
 	if r == nil {
 		return nil, errors.New("mnist: nil reader")
@@ -126,7 +130,7 @@ func checkDigitSize(what string, w, h int) error {
 	if w <= 0 || h <= 0 {
 		return errors.Errorf("mnist: the %s is %d×%d pixels: it has no pixels", what, w, h)
 	}
-	if w > MaxDigitPixels || h > MaxDigitPixels || w*h > MaxDigitPixels {
+	if w > MaxDigitPixels/h { // w·h > MaxDigitPixels, without overflowing a 32-bit int
 		return errors.Errorf("mnist: the %s is %d×%d pixels, over the size limit of %d pixels (MaxDigitPixels)", what, w, h, MaxDigitPixels)
 	}
 	return nil
@@ -151,8 +155,9 @@ func checkDigitSize(what string, w, h int) error {
 //     Stretched values below 0.1 are noise (paper texture, compression
 //     ringing, faint shadows) and become 0.
 //  3. Crop to the bounding box of the remaining ink, leaving out specks:
-//     ink cut off from the digit by empty columns or rows, holding at
-//     most 2% of the ink (dust, a dot, a mark at the edge of the paper).
+//     ink cut off from the digit by a band of empty columns or rows (a
+//     twentieth of the ink's extent wide), holding at most 2% of the ink
+//     in all (dust, a dot, a mark at the edge of the paper).
 //  4. Scale the crop so that its longer side is 20 pixels, keeping its
 //     aspect ratio (a thin "1" may become 1×20 or 2×20; no side is less
 //     than 1 pixel), with golang.org/x/image/draw's Kernel.Scale: shrinking,
@@ -169,9 +174,10 @@ func checkDigitSize(what string, w, h int) error {
 //     edge is cut off.
 //
 // Bad input is an error, never a panic: a nil image; one with no pixels
-// or more than MaxDigitPixels; and a blank one, in which no pixel
-// differs from the background by more than 5% of the range from black to
-// white ("no digit: the image is blank").
+// or more than MaxDigitPixels; a blank one, in which no pixel differs
+// from the background by more than 5% of the range from black to white
+// ("no digit: the image is blank"); and one whose ink is too faint or too
+// small to leave anything once scaled to 20 pixels.
 func Digit(img image.Image) ([]float32, error) {
 	if img == nil {
 		return nil, errors.New("mnist: nil image")
@@ -294,8 +300,11 @@ const speckMass = 0.02
 
 // dropSpecks narrows the ink's bounding box [x0, x1]×[y0, y1] of the
 // stretched image px (w×h) to leave out specks: along each axis, the ink
-// falls into runs of columns (rows) with ink, split by empty ones, and
-// runs with at most speckMass of the ink are left out at either end.
+// falls into runs of columns (rows) with ink, split by gaps of empty ones
+// at least a twentieth of the ink's extent wide (and 2 pixels), and runs
+// at either end are left out while all that is left out holds at most
+// speckMass of the ink. Narrower gaps join runs, so a digit printed with
+// a dot screen, or broken by a scan, stays whole.
 func dropSpecks(px []float32, w, h, x0, x1, y0, y1 int) (int, int, int, int) {
 	cols := make([]float64, x1-x0+1)
 	rows := make([]float64, y1-y0+1)
@@ -311,21 +320,22 @@ func dropSpecks(px []float32, w, h, x0, x1, y0, y1 int) (int, int, int, int) {
 }
 
 // inkSpan returns the first and last index of mass (the ink of each
-// column or row, first and last non-zero) once runs of non-zero entries
-// at either end that hold at most speckMass of the total are left out.
-// The run with the most ink is always kept.
+// column or row; mass's first and last entries are not zero) once runs at
+// either end are left out as dropSpecks says. The run with the most ink
+// is always kept.
 func inkSpan(mass []float64) (lo, hi int) {
 	type run struct {
 		lo, hi int
 		mass   float64
 	}
+	minGap := max(2, len(mass)/20)
 	var runs []run
 	var total float64
 	for i, m := range mass {
 		total += m
 		switch {
 		case m == 0:
-		case len(runs) > 0 && runs[len(runs)-1].hi == i-1:
+		case len(runs) > 0 && i-runs[len(runs)-1].hi <= minGap:
 			runs[len(runs)-1].hi = i
 			runs[len(runs)-1].mass += m
 		default:
@@ -339,13 +349,19 @@ func inkSpan(mass []float64) (lo, hi int) {
 		}
 	}
 	first, last := 0, len(runs)-1
-	for first < heaviest && runs[first].mass <= speckMass*total {
-		first++
+	var dropped float64
+	for {
+		switch {
+		case first < heaviest && dropped+runs[first].mass <= speckMass*total:
+			dropped += runs[first].mass
+			first++
+		case last > heaviest && dropped+runs[last].mass <= speckMass*total:
+			dropped += runs[last].mass
+			last--
+		default:
+			return runs[first].lo, runs[last].hi
+		}
 	}
-	for last > heaviest && runs[last].mass <= speckMass*total {
-		last--
-	}
-	return runs[first].lo, runs[last].hi
 }
 
 // luminance returns the grey level in [0, 1] of each pixel of img within
