@@ -23,11 +23,12 @@
 //
 // With ?input=1 an image's prediction also carries "input": the 784
 // values the model saw. A bad request gets a 4xx status and
-// {"error": "..."}: 405 for a wrong method, 413 for a body over 4 MiB or
-// over 256 rows, 415 for a text body, 400 for anything else that is not
-// an image of a digit or rows of 784 values. Requests are served
-// concurrently; the first SIGINT (or SIGTERM) stops accepting
-// connections and lets those in flight finish, for up to 10 s.
+// {"error": "..."}: 405 for a wrong method, 413 for a body over 4 MiB,
+// an image over 2048×2048 pixels or over 256 rows, 415 for a text body,
+// 400 for anything else that is not an image of a digit or rows of 784
+// values in [0, 1]. Requests are served concurrently; the first SIGINT
+// (or SIGTERM) stops accepting connections and lets those in flight
+// finish, for up to 10 s; a second one kills the server at once.
 package main
 
 import (
@@ -56,6 +57,10 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once
+	}()
 	if err := run(ctx, *model, *addr, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"image"
 	"io"
 	"log"
 	"mime"
@@ -22,6 +23,11 @@ const maxBody = 4 << 20
 
 // maxRows is the most JSON rows one request may send.
 const maxRows = 256
+
+// maxPixels is the most pixels an image may have: 2048×2048. Decoding
+// costs up to about 20 bytes a pixel (see mnist.MaxDigitPixels), so a
+// decoding slot takes at most some 80 MiB.
+const maxPixels = 2048 * 2048
 
 //go:embed page.html
 var page []byte
@@ -142,9 +148,9 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 }
 
 // decode makes an image into an MNIST sample, holding one of the
-// server's decoding slots: decoding a large image takes up to about
-// 135 MiB (see mnist.MaxDigitPixels), so the slots, one a core, bound the
-// memory that many concurrent requests can take. Waiting for a slot ends
+// server's decoding slots: decoding an image of maxPixels takes up to
+// some 80 MiB, so the slots, one a core, bound the memory that many
+// concurrent requests can take. Waiting for a slot ends
 // when ctx does.
 func (s *server) decode(ctx context.Context, image []byte) ([]float32, error) {
 	select {
@@ -180,7 +186,7 @@ func readRequest(r *http.Request) (in input, status int, err error) {
 		if err := dec.Decode(&req); err != nil {
 			return in, bodyStatus(err), errors.Errorf("reading the JSON body: %v", err)
 		}
-		if dec.More() {
+		if _, err := dec.Token(); err != io.EOF {
 			return in, http.StatusBadRequest, errors.New("the JSON body holds more than one value")
 		}
 		switch {
@@ -192,6 +198,11 @@ func readRequest(r *http.Request) (in input, status int, err error) {
 		for i, row := range req.Rows {
 			if len(row) != digits.Pixels {
 				return in, http.StatusBadRequest, errors.Errorf("row %d has %d values; want %d (28×28, row-major, 0 the background)", i, len(row), digits.Pixels)
+			}
+			for j, v := range row {
+				if !(v >= 0 && v <= 1) {
+					return in, http.StatusBadRequest, errors.Errorf("row %d, value %d is %v; want values in [0, 1] (a pixel/255)", i, j, v)
+				}
 			}
 		}
 		return input{rows: req.Rows}, 0, nil
@@ -222,7 +233,8 @@ func readRequest(r *http.Request) (in input, status int, err error) {
 }
 
 // readImage reads an image's bytes, all of them before decoding, so a
-// slow client holds no decoding slot.
+// slow client holds no decoding slot, and refuses an image of more than
+// maxPixels from its header.
 func readImage(r io.Reader, what string) (input, int, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -230,6 +242,10 @@ func readImage(r io.Reader, what string) (input, int, error) {
 	}
 	if len(b) == 0 {
 		return input{}, http.StatusBadRequest, errors.Errorf("%s: empty: no image", what)
+	}
+	// A header that does not parse is left to the decoder, which says why.
+	if c, _, err := image.DecodeConfig(bytes.NewReader(b)); err == nil && c.Width > 0 && c.Height > maxPixels/c.Width {
+		return input{}, http.StatusRequestEntityTooLarge, errors.Errorf("%s is %d×%d pixels; at most %d (2048×2048)", what, c.Width, c.Height, maxPixels)
 	}
 	return input{image: b, what: what}, 0, nil
 }

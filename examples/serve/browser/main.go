@@ -1,7 +1,8 @@
 // Command browser checks examples/serve's page in headless Chromium: it
 // opens the page, draws a digit on the canvas as a mouse would (with
-// -touch, as a finger would, by touch events), waits for the server's
-// answer, prints it and saves a screenshot. It is a module of its own so that gokeras does not depend
+// -touch, as a finger would, by touch events), waits until the page has
+// the server's answer to the whole drawing, prints it and saves a
+// screenshot. It is a module of its own so that gokeras does not depend
 // on chromedp:
 //
 //	go run ./examples/mnist -save /tmp/model.npz
@@ -88,6 +89,9 @@ func run(url string, digit int, out string, touch bool) error {
 	); err != nil {
 		return err
 	}
+	if len(box) != 4 {
+		return fmt.Errorf("the page's drawing pad has no bounding box (%v)", box)
+	}
 	at := func(p [2]float64) (float64, float64) { return box[0] + p[0]*box[2], box[1] + p[1]*box[3] }
 	// press, move and release are a mouse's or, with touch, a finger's.
 	press := func(x, y float64) chromedp.Action {
@@ -125,15 +129,30 @@ func run(url string, digit int, out string, touch bool) error {
 		}
 		actions = append(actions, release(at(s[len(s)-1])))
 	}
-	var answer, prob string
-	var shot []byte
-	actions = append(actions,
-		chromedp.Sleep(500*time.Millisecond),
-		chromedp.Text("#answer", &answer, chromedp.ByID),
-		chromedp.Text("#prob", &prob, chromedp.ByID),
-		chromedp.FullScreenshot(&shot, 100),
-	)
 	if err := chromedp.Run(ctx, actions...); err != nil {
+		return err
+	}
+	// Wait for the answer to the whole drawing: the page asks again when
+	// the last answer comes, so wait until no request is in flight.
+	var answer, prob string
+	var busy bool
+	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
+		if err := chromedp.Run(ctx,
+			chromedp.Evaluate(`busy || again`, &busy),
+			chromedp.Text("#answer", &answer, chromedp.ByID),
+			chromedp.Text("#prob", &prob, chromedp.ByID),
+		); err != nil {
+			return err
+		}
+		if !busy && answer != "?" {
+			break
+		}
+		if time.Since(start) > 20*time.Second {
+			return fmt.Errorf("no answer 20 s after drawing (the page shows %q)", answer)
+		}
+	}
+	var shot []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 100)); err != nil {
 		return err
 	}
 	if err := os.WriteFile(out, shot, 0o644); err != nil {
