@@ -50,8 +50,9 @@ func bceLogitsGradRows[T float32 | float64](in [][]T, g T, rows, cols int, out [
 
 // BinaryCrossentropy returns the scalar mean over every element of
 // −(t·log p + (1−t)·log(1−p)), computed as Keras 3 computes it from
-// probabilities: p clipped to [Epsilon, 1−Epsilon] first, so a
-// probability of 0 or 1 costs at most −log(1e-7) ≈ 16.1 instead of +Inf.
+// probabilities: p clipped to [Epsilon, 1−Epsilon] (the bounds rounded
+// to p's type, as Keras computes them) first, so a probability of 0 or 1
+// costs at most −log(1e-7) ≈ 16.1 instead of +Inf.
 // Inside the clipping range the gradient is exact, (p−t)/(p(1−p)) over
 // rows·columns; outside it is zero, as in Keras. No gradient flows into
 // t.
@@ -72,9 +73,10 @@ func BinaryCrossentropy(probs, target *G.Node) (*G.Node, error) {
 
 func bceProbsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T, error) {
 	p, t := in[0], in[1]
+	cl, ch := clipRange[T]()
 	var total float64
 	for i, v := range p[:rows*cols] {
-		q, y := clip(float64(v)), float64(t[i])
+		q, y := clip(float64(v), cl, ch), float64(t[i])
 		total -= y*math.Log(q) + (1-y)*math.Log(1-q)
 	}
 	return T(total / float64(rows*cols)), nil
@@ -83,10 +85,11 @@ func bceProbsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T,
 func bceProbsGradRows[T float32 | float64](in [][]T, g T, rows, cols int, out []T) (T, error) {
 	p, t := in[0], in[1]
 	scale := float64(g) / float64(rows*cols)
+	cl, ch := clipRange[T]()
 	for i, v := range p[:rows*cols] {
 		q, y := float64(v), float64(t[i])
 		out[i] = 0
-		if q >= Epsilon && q <= 1-Epsilon {
+		if q >= cl && q <= ch {
 			out[i] = T(scale * (-y/q + (1-y)/(1-q)))
 		}
 	}

@@ -87,3 +87,16 @@ func TestBinaryCrossentropyReusesItsOutputs(t *testing.T) {
 	checkReuse(t, "BinaryCrossentropyGrad", kernel(&rowOp{opInfo: opInfo{"BinaryCrossentropyGrad"}, matrices: 2, scalarIn: true},
 		bceProbsGradRows[float64], bceProbsGradRows[float32]), m(4, 3), m(4, 3), &scalar)
 }
+
+// TestBinaryCrossentropyClipsInFloat32 checks the clip bounds Keras uses
+// for float32: 1 − 1e-7 rounds to 0.99999988, so a probability of 1 where
+// the target is 0 costs −log(1 − 0.99999988) = −log(1.1920929e-7).
+func TestBinaryCrossentropyClipsInFloat32(t *testing.T) {
+	g := G.NewGraph()
+	p := G.NewMatrix(g, tensor.Float32, G.WithShape(1, 1), G.WithName("p"), G.WithValue(tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float32{1}))))
+	y := G.NewMatrix(g, tensor.Float32, G.WithShape(1, 1), G.WithName("y"), G.WithValue(tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float32{0}))))
+	got := eval(t, g, G.Must(BinaryCrossentropy(p, y))).Data().(float32)
+	if want := float32(-math.Log(1.1920929e-7)); math.Abs(float64(got-want)) > 1e-5 {
+		t.Errorf("float32 loss %v, want Keras's %v (not −log(1e-7) = 16.118)", got, want)
+	}
+}

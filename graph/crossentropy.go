@@ -72,8 +72,9 @@ func xentLogitsGradRows[T float32 | float64](in [][]T, g T, rows, cols int, out 
 
 // CategoricalCrossentropy returns the scalar mean over rows of
 // −Σⱼ t·log p, computed as Keras computes it from probabilities: each row
-// of p is divided by its sum and clipped to [Epsilon, 1−Epsilon] first, so
-// a zero probability costs −log(1e-7) ≈ 16.1 instead of +Inf. Inside the
+// of p is divided by its sum and clipped to [Epsilon, 1−Epsilon] (the
+// bounds rounded to p's type) first, so a zero probability costs
+// −log(1e-7) ≈ 16.1 instead of +Inf. Inside the
 // clipping range the gradient is exact; outside it is zero, as in Keras.
 // A row of p that does not sum to a positive finite number is an error
 // naming the row. No gradient flows into t.
@@ -105,12 +106,24 @@ func rowSum[T float32 | float64](p []T, i int) (float64, error) {
 	return s, nil
 }
 
-func clip(q float64) float64 {
-	return math.Min(math.Max(q, Epsilon), 1-Epsilon)
+// clipRange returns the bounds Keras clips probabilities of element
+// type T to, [Epsilon, 1−Epsilon], computed in T as Keras computes them:
+// for float32 they are 1.0000000117e-7 and 0.99999988 (1−1e-7 rounded),
+// so a probability of 1 where the target is 0 costs −log(1.19e-7) ≈ 15.94
+// there, not 16.12.
+func clipRange[T float32 | float64]() (lo, hi float64) {
+	eps := T(Epsilon)
+	return float64(eps), float64(1 - eps)
+}
+
+// clip clips q to [lo, hi].
+func clip(q, lo, hi float64) float64 {
+	return math.Min(math.Max(q, lo), hi)
 }
 
 func xentProbsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T, error) {
 	p, t := in[0], in[1]
+	cl, ch := clipRange[T]()
 	var total float64
 	for i := 0; i < rows; i++ {
 		lo := i * cols
@@ -120,7 +133,7 @@ func xentProbsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T
 		}
 		for j := lo; j < lo+cols; j++ {
 			if t[j] != 0 {
-				total -= float64(t[j]) * math.Log(clip(float64(p[j])/s))
+				total -= float64(t[j]) * math.Log(clip(float64(p[j])/s, cl, ch))
 			}
 		}
 	}
@@ -130,6 +143,7 @@ func xentProbsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T
 func xentProbsGradRows[T float32 | float64](in [][]T, g T, rows, cols int, out []T) (T, error) {
 	p, t := in[0], in[1]
 	scale := float64(g) / float64(rows)
+	cl, ch := clipRange[T]()
 	gq := make([]float64, cols)
 	for i := 0; i < rows; i++ {
 		lo := i * cols
@@ -142,7 +156,7 @@ func xentProbsGradRows[T float32 | float64](in [][]T, g T, rows, cols int, out [
 		for j := 0; j < cols; j++ {
 			q := float64(p[lo+j]) / s
 			gq[j] = 0
-			if q >= Epsilon && q <= 1-Epsilon {
+			if q >= cl && q <= ch {
 				gq[j] = -float64(t[lo+j]) / q
 			}
 			dot += gq[j] * q

@@ -349,4 +349,9 @@ func TestAccuracy(t *testing.T) {
 	if got := Accuracy().Sum([]float32{0.7, 0.2, 0.6}, []float32{1, 0, 0}, 3, 1); got != 2 {
 		t.Errorf("binary hits %v, want 2", got)
 	}
+	// One output is binary accuracy, which compares the target exactly:
+	// a soft target of 0.8 is never met.
+	if got := Accuracy().Sum([]float32{0.9}, []float32{0.8}, 1, 1); got != 0 {
+		t.Errorf("soft target: hits %v, want 0", got)
+	}
 }

@@ -45,10 +45,11 @@ var (
 // Non-finite values (a NaN or infinite loss of a run that diverged) are
 // left out: the line breaks there and the panel's title counts them.
 //
-// Bad input is an error, never a panic: a nil history, one with no
-// epochs, epochs that do not increase or are negative, a quantity with
-// more values than epochs, nothing to draw, a nil writer, and a width or
-// height that is not in 1..10000. The same history and size give the
+// Bad input is an error, never a panic or a hang: a nil history, one
+// with no epochs, epochs that do not increase or are negative, a quantity
+// with more values than epochs, one whose finite values span more than a
+// float64 holds (−1e308 to 1e308), nothing to draw, a nil writer, and a
+// width or height that is not in 1..10000. The same history and size give the
 // same bytes.
 func (h *History) WritePNG(w io.Writer, width, height int) error {
 	panels, err := h.panels()
@@ -143,10 +144,19 @@ func (h *History) panels() ([]historyPanel, error) {
 		p := historyPanel{name: b, epochs: h.Epochs}
 		p.train, p.hasTrain = h.Values[b]
 		p.val, p.hasVal = h.Values["val_"+b]
+		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, name := range []string{b, "val_" + b} {
 			if n := len(h.Values[name]); n > len(h.Epochs) {
 				return nil, errors.Errorf("%q has %d values for %d epochs", name, n, len(h.Epochs))
 			}
+			for _, v := range h.Values[name] {
+				if !math.IsNaN(v) && !math.IsInf(v, 0) {
+					lo, hi = min(lo, v), max(hi, v)
+				}
+			}
+		}
+		if math.IsInf(hi-lo, 0) && !math.IsInf(lo, 0) {
+			return nil, errors.Errorf("the values of %q span %v to %v, a range too wide to draw", b, lo, hi)
 		}
 		ps[i] = p
 	}

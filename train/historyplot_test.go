@@ -91,6 +91,7 @@ func TestHistoryPNGErrors(t *testing.T) {
 		{"negative epoch", negative, io.Discard, 100, 100, "epoch -1 at index 0 is negative"},
 		{"nothing to draw", &History{Epochs: []int{0}, Values: map[string][]float64{"learning_rate": {0.1}}, Names: []string{"learning_rate"}}, io.Discard, 100, 100, "nothing to draw"},
 		{"nil writer", fakeHistory(), nil, 100, 100, "nil writer"},
+		{"range too wide", withValues("loss", -1e308, 1e308, 0, 0, 0), io.Discard, 100, 100, `"loss" span -1e+308 to 1e+308`},
 	} {
 		err := c.h.WritePNG(c.w, c.x, c.y)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

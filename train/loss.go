@@ -119,7 +119,7 @@ type binaryCrossentropy struct{}
 // When the network ends in a sigmoid it is computed from the logits,
 // stably, as Keras's TensorFlow backend does; otherwise from the
 // probabilities, clipped to [1e-7, 1−1e-7]. With one output, Accuracy is
-// binary accuracy at 0.5.
+// binary accuracy at 0.5; for several (multi-label), use BinaryAccuracy.
 func BinaryCrossentropy() Loss { return binaryCrossentropy{} }
 
 func (binaryCrossentropy) Name() string { return "binary_crossentropy" }

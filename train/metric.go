@@ -11,25 +11,23 @@ type Metric interface {
 
 type accuracy struct{}
 
-// Accuracy is Keras's "accuracy": for outputs of width above 1 the share
-// of rows whose largest prediction is at the target's largest entry (the
-// first such index on ties, as numpy's argmax), which is categorical
-// accuracy for one-hot targets and sparse categorical accuracy for class
-// indices; for a single output, binary accuracy at threshold 0.5.
+// Accuracy is Keras's "accuracy", resolved as Keras 3 resolves it, by
+// the output's width: for one output, binary accuracy (see
+// BinaryAccuracy); for more, the share of rows whose largest prediction
+// is at the target's largest entry (the first such index on ties, as
+// numpy's argmax), which is categorical accuracy for one-hot targets and
+// sparse categorical accuracy for class indices.
 func Accuracy() Metric { return accuracy{} }
 
 func (accuracy) Name() string { return "accuracy" }
 
 func (accuracy) Sum(pred, target []float32, rows, width int) float64 {
+	if width == 1 {
+		return BinaryAccuracy().Sum(pred, target, rows, width)
+	}
 	var hits float64
 	for i := 0; i < rows; i++ {
 		p, t := pred[i*width:(i+1)*width], target[i*width:(i+1)*width]
-		if width == 1 {
-			if (p[0] > 0.5) == (t[0] > 0.5) {
-				hits++
-			}
-			continue
-		}
 		if argmax(p) == argmax(t) {
 			hits++
 		}
@@ -48,16 +46,16 @@ func argmax(v []float32) int {
 	return best
 }
 
-type binaryAccuracy struct{ name string }
+type binaryAccuracy struct{}
 
 // BinaryAccuracy is Keras's "binary_accuracy": per sample, the share of
 // its outputs whose prediction, thresholded at 0.5 (1 above, 0 at or
-// below), equals the target exactly; so targets are 0 or 1. Compile uses
-// it for Accuracy when the loss is BinaryCrossentropy, as Keras resolves
-// "accuracy" by the loss, keeping the name "accuracy".
-func BinaryAccuracy() Metric { return binaryAccuracy{"binary_accuracy"} }
+// below), equals the target exactly; so targets are 0 or 1. Accuracy is
+// this for one output; for multi-label outputs under BinaryCrossentropy,
+// ask for BinaryAccuracy by name, as in Keras.
+func BinaryAccuracy() Metric { return binaryAccuracy{} }
 
-func (m binaryAccuracy) Name() string { return m.name }
+func (binaryAccuracy) Name() string { return "binary_accuracy" }
 
 func (binaryAccuracy) Sum(pred, target []float32, rows, width int) float64 {
 	var total float64
@@ -75,21 +73,4 @@ func (binaryAccuracy) Sum(pred, target []float32, rows, width int) float64 {
 		total += float64(hits) / float64(width)
 	}
 	return total
-}
-
-// resolveAccuracy returns metrics with Accuracy made BinaryAccuracy
-// (named "accuracy") for a binary cross-entropy loss, as Keras resolves
-// the name "accuracy" by the loss; otherwise metrics as they are.
-func resolveAccuracy(loss Loss, metrics []Metric) []Metric {
-	if loss.Name() != BinaryCrossentropy().Name() {
-		return metrics
-	}
-	out := make([]Metric, len(metrics))
-	for i, m := range metrics {
-		out[i] = m
-		if _, ok := m.(accuracy); ok {
-			out[i] = binaryAccuracy{"accuracy"}
-		}
-	}
-	return out
 }

@@ -151,16 +151,16 @@ func mistakeZoom(h, w int) int {
 // picture, 4 mistakes a 544×160 one.
 //
 // Bad input is an error: no mistakes, images of different sizes, a
-// Mistake whose Image does not hold Height×Width values (naming it), a
-// picture above 10000 pixels a side (too many mistakes: draw them in
-// parts), and a nil writer.
+// Mistake whose Image does not hold Height×Width values or whose sides
+// are not in 1..10000 (naming it), a picture above 10000 pixels a side
+// (too many mistakes: draw them in parts), and a nil writer.
 func WriteMistakesPNG(w io.Writer, ms []Mistake) error {
 	if len(ms) == 0 {
 		return errors.New("mistakes plot: no mistakes to draw")
 	}
 	h, wd := ms[0].Height, ms[0].Width
 	for i, m := range ms {
-		if m.Height <= 0 || m.Width <= 0 || len(m.Image) != m.Height*m.Width {
+		if m.Height <= 0 || m.Width <= 0 || m.Height > maxPNGSide || m.Width > maxPNGSide || len(m.Image) != m.Height*m.Width {
 			return errors.Errorf("mistakes plot: mistake %d (row %d) has %d values for a %d×%d image", i, m.Index, len(m.Image), m.Height, m.Width)
 		}
 		if m.Height != h || m.Width != wd {

@@ -239,6 +239,7 @@ func TestWriteMistakesPNGErrors(t *testing.T) {
 		{"zero height", io.Discard, zero, "0×28 image"},
 		{"too many", io.Discard, fakeMistakes(400, 28, 28), "above 10000 pixels a side"},
 		{"nil writer", nil, fakeMistakes(1, 28, 28), "nil writer"},
+		{"huge sides", io.Discard, []Mistake{{Height: 1 << 62, Width: 4}}, "has 0 values for a 4611686018427387904×4 image"},
 	} {
 		err := WriteMistakesPNG(c.w, c.ms)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

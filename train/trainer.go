@@ -87,9 +87,7 @@ func (t *Trainer) reseed(seed uint64, epoch int) {
 }
 
 // Compile checks the pieces, sets up the optimizer's state for the
-// network's parameters and returns a Trainer. With BinaryCrossentropy,
-// Accuracy counts as BinaryAccuracy (still named "accuracy"), as in
-// Keras. Graphs are built on first
+// network's parameters and returns a Trainer. Graphs are built on first
 // use, once per batch size.
 func Compile(net Network, opt Optimizer, loss Loss, metrics ...Metric) (*Trainer, error) {
 	switch {
@@ -115,7 +113,7 @@ func Compile(net Network, opt Optimizer, loss Loss, metrics ...Metric) (*Trainer
 		return nil, errors.Errorf("compile: the network takes samples of shape %v and gives %d outputs; both must be positive", shape, net.OutputWidth())
 	}
 	src, shuf := rand.NewPCG(0, dropoutStream), rand.NewPCG(0, shuffleStream)
-	t := &Trainer{net: net, opt: opt, loss: loss, metrics: resolveAccuracy(loss, metrics), in: size(shape), out: net.OutputWidth(),
+	t := &Trainer{net: net, opt: opt, loss: loss, metrics: metrics, in: size(shape), out: net.OutputWidth(),
 		steps: map[stepKey]*step{}, src: src, rand: rand.New(src), shuf: shuf, shuffle: rand.New(shuf)}
 	var sizes []int
 	for _, p := range net.Params() {
