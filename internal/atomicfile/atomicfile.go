@@ -18,7 +18,8 @@ import (
 // temporary file ".<name>-*.tmp" in the same directory, which is synced,
 // closed and renamed over path; then the directory is synced. On any
 // failure before the rename the temporary file is removed and path is
-// untouched. The new file gets the previous file's permissions, or 0644.
+// untouched, also when write panics (the panic goes on). The new file
+// gets the previous file's permissions, or 0644.
 // A path that exists and is not a regular file is an error. Errors are
 // not wrapped with the path: the caller says what it was writing.
 func Write(path string, write func(io.Writer) error) (err error) {
@@ -38,8 +39,9 @@ func Write(path string, write func(io.Writer) error) (err error) {
 		return errors.Wrap(err, "creating a temporary file")
 	}
 	tmp := f.Name()
-	defer func() {
-		if err != nil {
+	renamed := false
+	defer func() { // also when write panics
+		if !renamed {
 			f.Close()
 			os.Remove(tmp)
 		}
@@ -63,6 +65,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err = os.Rename(tmp, path); err != nil {
 		return errors.Wrap(err, "renaming the temporary file into place")
 	}
+	renamed = true
 	return errors.Wrap(syncDir(dir), "the file is in place, but syncing its directory failed")
 }
 

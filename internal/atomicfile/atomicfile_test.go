@@ -54,3 +54,22 @@ func TestWrite(t *testing.T) {
 		t.Error("writing into a missing directory: no error")
 	}
 }
+
+func TestWritePanicLeavesNoTemporary(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic was swallowed")
+			}
+		}()
+		Write(path, func(w io.Writer) error {
+			w.Write([]byte("half"))
+			panic("boom")
+		})
+	}()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a panicking write left %d entries, want none", len(entries))
+	}
+}
