@@ -9,7 +9,8 @@ import (
 )
 
 // unary is an element-wise activation whose derivative is a function of
-// its output, such as the sigmoid (y·(1−y)) and tanh (1−y²), as kernels
+// its output, such as ReLU (1 where y > 0), the sigmoid (y·(1−y)) and
+// tanh (1−y²), as kernels
 // over slices for each element type: fwd sets y from x, grad sets dx
 // from the output y and the incoming gradient g.
 type unary struct {
