@@ -18,15 +18,7 @@ func BinaryCrossentropyFromLogits(logits, target *G.Node) (*G.Node, error) {
 	if err := checkSame("BinaryCrossentropyFromLogits", logits, target); err != nil {
 		return nil, err
 	}
-	op := kernel(&rowOp{opInfo: opInfo{"SigmoidCrossentropy"}, matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
-		bceLogitsRows[float64], bceLogitsRows[float32])
-	op.symDiff = func(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-		gradOp := kernel(&rowOp{opInfo: opInfo{"SigmoidCrossentropyGrad"}, matrices: 2, scalarIn: true},
-			bceLogitsGradRows[float64], bceLogitsGradRows[float32])
-		dx, err := G.ApplyOp(gradOp, in[0], in[1], g)
-		return G.Nodes{dx, nil}, err
-	}
-	return G.ApplyOp(op, logits, target)
+	return applyLoss("SigmoidCrossentropy", logits, target, rowKernels{bceLogitsRows[float64], bceLogitsRows[float32]}, rowKernels{bceLogitsGradRows[float64], bceLogitsGradRows[float32]})
 }
 
 func bceLogitsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T, error) {
@@ -60,15 +52,7 @@ func BinaryCrossentropy(probs, target *G.Node) (*G.Node, error) {
 	if err := checkSame("BinaryCrossentropy", probs, target); err != nil {
 		return nil, err
 	}
-	op := kernel(&rowOp{opInfo: opInfo{"BinaryCrossentropy"}, matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
-		bceProbsRows[float64], bceProbsRows[float32])
-	op.symDiff = func(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-		gradOp := kernel(&rowOp{opInfo: opInfo{"BinaryCrossentropyGrad"}, matrices: 2, scalarIn: true},
-			bceProbsGradRows[float64], bceProbsGradRows[float32])
-		dp, err := G.ApplyOp(gradOp, in[0], in[1], g)
-		return G.Nodes{dp, nil}, err
-	}
-	return G.ApplyOp(op, probs, target)
+	return applyLoss("BinaryCrossentropy", probs, target, rowKernels{bceProbsRows[float64], bceProbsRows[float32]}, rowKernels{bceProbsGradRows[float64], bceProbsGradRows[float32]})
 }
 
 func bceProbsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T, error) {

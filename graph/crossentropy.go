@@ -20,15 +20,7 @@ func CategoricalCrossentropyFromLogits(logits, target *G.Node) (*G.Node, error) 
 	if err := checkSame("CategoricalCrossentropyFromLogits", logits, target); err != nil {
 		return nil, err
 	}
-	op := kernel(&rowOp{opInfo: opInfo{"SoftmaxCrossentropy"}, matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
-		xentLogitsRows[float64], xentLogitsRows[float32])
-	op.symDiff = func(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-		gradOp := kernel(&rowOp{opInfo: opInfo{"SoftmaxCrossentropyGrad"}, matrices: 2, scalarIn: true},
-			xentLogitsGradRows[float64], xentLogitsGradRows[float32])
-		dx, err := G.ApplyOp(gradOp, in[0], in[1], g)
-		return G.Nodes{dx, nil}, err
-	}
-	return G.ApplyOp(op, logits, target)
+	return applyLoss("SoftmaxCrossentropy", logits, target, rowKernels{xentLogitsRows[float64], xentLogitsRows[float32]}, rowKernels{xentLogitsGradRows[float64], xentLogitsGradRows[float32]})
 }
 
 func xentLogitsRows[T float32 | float64](in [][]T, _ T, rows, cols int, _ []T) (T, error) {
@@ -82,15 +74,7 @@ func CategoricalCrossentropy(probs, target *G.Node) (*G.Node, error) {
 	if err := checkSame("CategoricalCrossentropy", probs, target); err != nil {
 		return nil, err
 	}
-	op := kernel(&rowOp{opInfo: opInfo{"CategoricalCrossentropy"}, matrices: 2, scalarOut: true, differWRT: []bool{true, false}},
-		xentProbsRows[float64], xentProbsRows[float32])
-	op.symDiff = func(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
-		gradOp := kernel(&rowOp{opInfo: opInfo{"CategoricalCrossentropyGrad"}, matrices: 2, scalarIn: true},
-			xentProbsGradRows[float64], xentProbsGradRows[float32])
-		dp, err := G.ApplyOp(gradOp, in[0], in[1], g)
-		return G.Nodes{dp, nil}, err
-	}
-	return G.ApplyOp(op, probs, target)
+	return applyLoss("CategoricalCrossentropy", probs, target, rowKernels{xentProbsRows[float64], xentProbsRows[float32]}, rowKernels{xentProbsGradRows[float64], xentProbsGradRows[float32]})
 }
 
 // rowSum returns the sum of row i of p, or an error if it is not a
@@ -104,6 +88,26 @@ func rowSum[T float32 | float64](p []T, i int) (float64, error) {
 		return 0, errors.Errorf("row %d of the probabilities sums to %v; want a positive finite sum", i, s)
 	}
 	return s, nil
+}
+
+// rowKernels is a row kernel for each element type.
+type rowKernels struct {
+	f64 func(in [][]float64, s float64, rows, cols int, out []float64) (float64, error)
+	f32 func(in [][]float32, s float32, rows, cols int, out []float32) (float32, error)
+}
+
+// applyLoss applies the loss op name to predictions p and targets t (two
+// matrices, checked by the caller): loss computes the scalar, and grad
+// the gradient with respect to p, in the op name+"Grad", scaled by the
+// incoming gradient. No gradient flows into t.
+func applyLoss(name string, p, t *G.Node, loss, grad rowKernels) (*G.Node, error) {
+	op := kernel(&rowOp{opInfo: opInfo{name}, matrices: 2, scalarOut: true, differWRT: []bool{true, false}}, loss.f64, loss.f32)
+	op.symDiff = func(in G.Nodes, _, g *G.Node) (G.Nodes, error) {
+		gradOp := kernel(&rowOp{opInfo: opInfo{name + "Grad"}, matrices: 2, scalarIn: true}, grad.f64, grad.f32)
+		dp, err := G.ApplyOp(gradOp, in[0], in[1], g)
+		return G.Nodes{dp, nil}, err
+	}
+	return G.ApplyOp(op, p, t)
 }
 
 // clipRange returns the bounds Keras clips probabilities of element
