@@ -26,7 +26,8 @@
 // {"error": "..."}: 405 for a wrong method, 413 for a body over 4 MiB,
 // an image over 2048×2048 pixels or over 256 rows, 415 for a text body,
 // 400 for anything else that is not an image of a digit or rows of 784
-// values in [0, 1]. Requests are served concurrently; the first SIGINT
+// values in [0, 1]. A request not answered within 30 s of being read
+// (the server is overloaded) gets 503. Requests are served concurrently; the first SIGINT
 // (or SIGTERM) stops accepting connections and lets those in flight
 // finish, for up to 10 s; a second one kills the server at once.
 package main
@@ -99,15 +100,20 @@ func serve(ctx context.Context, l net.Listener, s *server) error {
 	return srv.Shutdown(shutdown)
 }
 
+// readTimeout bounds reading a request, body included.
+const readTimeout = 30 * time.Second
+
 // newHTTPServer sets the limits that keep slow or greedy clients from
-// holding the server: header and body read timeouts, a write timeout,
-// idle connections closed, headers at most 64 kB.
+// holding the server: header and body read timeouts, a write timeout
+// that covers reading and answering (/predict sets its own once the body
+// is read; see answerTimeout), idle connections closed, headers at most
+// 64 kB.
 func newHTTPServer(s *server) *http.Server {
 	return &http.Server{
 		Handler:           s.handler(),
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      readTimeout + answerTimeout + 5*time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          s.log,

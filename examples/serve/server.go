@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/gokeras/gokeras/examples/internal/digits"
 	"github.com/pkg/errors"
@@ -23,6 +24,11 @@ const maxBody = 4 << 20
 
 // maxRows is the most JSON rows one request may send.
 const maxRows = 256
+
+// answerTimeout bounds the work for one /predict request once its body
+// is read: waiting for a decoding slot and for the model. Past it the
+// answer is 503.
+var answerTimeout = 30 * time.Second
 
 // maxPixels is the most pixels an image may have: 2048×2048. Decoding
 // costs up to about 20 bytes a pixel (see mnist.MaxDigitPixels), so a
@@ -116,23 +122,33 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 		fail(w, status, "%v", err)
 		return
 	}
+	// The answer gets its own time from here, however long the upload took.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(answerTimeout + 5*time.Second))
+	ctx, cancel := context.WithTimeout(r.Context(), answerTimeout)
+	defer cancel()
 	rows := in.rows
 	if in.image != nil {
-		row, err := s.decode(r.Context(), in.image)
+		row, err := s.decode(ctx, in.image)
 		switch {
 		case r.Context().Err() != nil:
 			return // the client left
+		case ctx.Err() != nil:
+			fail(w, http.StatusServiceUnavailable, "busy: no decoding slot within %v", answerTimeout)
+			return
 		case err != nil:
 			fail(w, http.StatusBadRequest, "%s: %v", in.what, err)
 			return
 		}
 		rows = [][]float32{row}
 	}
-	answers, err := s.c.Classify(r.Context(), rows)
-	if err != nil {
-		if r.Context().Err() != nil {
-			return // the client left
-		}
+	answers, err := s.c.Classify(ctx, rows)
+	switch {
+	case r.Context().Err() != nil:
+		return // the client left
+	case ctx.Err() != nil:
+		fail(w, http.StatusServiceUnavailable, "busy: no answer within %v", answerTimeout)
+		return
+	case err != nil:
 		s.log.Printf("predict: %v", err)
 		fail(w, http.StatusInternalServerError, "predict: %v", err)
 		return

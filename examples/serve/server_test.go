@@ -441,3 +441,32 @@ func TestDecodingSlots(t *testing.T) {
 		t.Errorf("the image request once the slot is free: status %d, %v", status, err)
 	}
 }
+
+// TestBusy holds the only decoding slot past the answer's time: the
+// image request gets a 503 saying the server is busy.
+func TestBusy(t *testing.T) {
+	f := digitstest.Get(t, 1)
+	c, err := digits.New(f.Model, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(d time.Duration) { answerTimeout = d }(answerTimeout)
+	answerTimeout = 200 * time.Millisecond
+	s := newServer(c, log.New(io.Discard, "", 0))
+	s.slots = make(chan struct{}, 1)
+	s.slots <- struct{}{}
+	ts := httptest.NewServer(s.handler())
+	defer ts.Close()
+	png := requests(t, f, 1)[0]
+	resp, err := ts.Client().Post(ts.URL+"/predict", png.contentType, bytes.NewReader(png.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e errorBody
+	json.NewDecoder(resp.Body).Decode(&e)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(e.Error, "busy") {
+		t.Errorf("status %d, %q; want 503 busy", resp.StatusCode, e.Error)
+	}
+	<-s.slots
+}
