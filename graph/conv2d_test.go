@@ -543,15 +543,7 @@ func TestConv2DErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		y, err := Conv2D(tc.x, tc.k, tc.b, tc.s, tc.p)
-		if err == nil {
-			t.Errorf("%s: no error (node %v)", tc.name, y)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not mention %q", tc.name, err, w)
-			}
-		}
+		wantError(t, tc.name, y, err, tc.want...)
 	}
 	// A kernel larger than the input is fine under Same.
 	if _, err := Conv2D(t4(G.Float64, "xs2", 2, 2, 5, 3), k, b, one, Same); err != nil {

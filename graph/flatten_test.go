@@ -2,7 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -108,15 +107,7 @@ func TestFlattenErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		y, err := Flatten(tc.x)
-		if err == nil {
-			t.Errorf("%s: no error (node %v)", tc.name, y)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not mention %q", tc.name, err, w)
-			}
-		}
+		wantError(t, tc.name, y, err, tc.want...)
 	}
 }
 

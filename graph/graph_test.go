@@ -22,6 +22,21 @@ func eval(t *testing.T, g *G.ExprGraph, out *G.Node) G.Value {
 	return v
 }
 
+// wantError fails the test unless building case name failed with an
+// error that mentions every string of want.
+func wantError(t *testing.T, name string, y *G.Node, err error, want ...string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: no error (node %v)", name, y)
+		return
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%s: error %q does not mention %q", name, err, w)
+		}
+	}
+}
+
 func matrix(g *G.ExprGraph, name string, rows, cols int, data []float64) *G.Node {
 	return G.NewMatrix(g, G.Float64, G.WithShape(rows, cols), G.WithName(name),
 		G.WithValue(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(data))))

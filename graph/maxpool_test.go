@@ -200,15 +200,7 @@ func TestMaxPool2DErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		y, err := MaxPool2D(tc.x, tc.pool, tc.s, tc.p)
-		if err == nil {
-			t.Errorf("%s: no error (node %v)", tc.name, y)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not mention %q", tc.name, err, w)
-			}
-		}
+		wantError(t, tc.name, y, err, tc.want...)
 	}
 	if _, err := MaxPool2D(x, [2]int{2, 5}, two, Same); err != nil {
 		t.Errorf("a 2×5 pool over a 5×4 input under same padding: %v", err)
