@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/gokeras/gokeras/train"
@@ -39,14 +38,7 @@ func TestBinaryClassifier(t *testing.T) {
 	if metrics[0] < 0.9 {
 		t.Errorf("accuracy %.3f after 30 epochs, want ≥ 0.9", metrics[0])
 	}
-	path := filepath.Join(t.TempDir(), "binary.npz")
-	if err := m.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	got, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := reloaded(t, m)
 	if name := got.Trainer().Loss().Name(); name != "binary_crossentropy" {
 		t.Errorf("loaded loss %q", name)
 	}

@@ -40,6 +40,20 @@ func built(t testing.TB, m *Sequential, seed uint64) *Sequential {
 	return m
 }
 
+// reloaded saves m to a temporary file and loads it back.
+func reloaded(t *testing.T, m *Sequential) *Sequential {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "m.npz")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 // sameWeights fails the test unless a and b have the same weights, bit
 // for bit, under the same names and shapes.
 func sameWeights(t *testing.T, a, b *Sequential) {

@@ -212,14 +212,7 @@ func TestResumeIsExact(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join(t.TempDir(), "m.npz")
-			if err := first.Save(path); err != nil {
-				t.Fatal(err)
-			}
-			resumed, err := Load(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resumed := reloaded(t, first)
 			h2, err := resumed.Fit(x, y, append(opts, train.InitialEpoch(resumed.Epoch()), train.Epochs(5))...)
 			if err != nil {
 				t.Fatal(err)
