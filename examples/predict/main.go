@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/gokeras/gokeras/examples/internal/digits"
+	"github.com/gokeras/gokeras/mnist"
 	"github.com/pkg/errors"
 )
 
@@ -99,6 +100,6 @@ func readDigit(name string) ([]float32, error) {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return nil, errors.Errorf("%s: a directory, not an image", name)
 	}
-	row, err := digits.Image(f)
+	row, err := mnist.DecodeDigit(f)
 	return row, errors.Wrap(err, name)
 }

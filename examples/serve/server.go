@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gokeras/gokeras/examples/internal/digits"
+	"github.com/gokeras/gokeras/mnist"
 	"github.com/pkg/errors"
 )
 
@@ -175,7 +176,7 @@ func (s *server) decode(ctx context.Context, image []byte) ([]float32, error) {
 		return nil, ctx.Err()
 	}
 	defer func() { <-s.slots }()
-	return digits.Image(bytes.NewReader(image))
+	return mnist.DecodeDigit(bytes.NewReader(image))
 }
 
 // input is what a /predict request sends: rows of 784 values, or the

@@ -24,6 +24,7 @@ import (
 
 	"github.com/gokeras/gokeras/examples/internal/digits"
 	"github.com/gokeras/gokeras/examples/internal/digitstest"
+	"github.com/gokeras/gokeras/mnist"
 	"github.com/gokeras/gokeras/train"
 	"gorgonia.org/tensor"
 )
@@ -78,7 +79,7 @@ func requests(tb testing.TB, f *digitstest.Fixture, n int) []request {
 		switch i % 3 {
 		case 0, 1:
 			png := digitstest.PNG(digitstest.Picture(d, 56+i%5*20, 56+i%5*20, inks[i%3], papers[i%3]))
-			row, err := digits.Image(bytes.NewReader(png))
+			row, err := mnist.DecodeDigit(bytes.NewReader(png))
 			if err != nil {
 				tb.Fatal(err)
 			}
@@ -209,7 +210,7 @@ func TestInputIsTheSample(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	want, _ := digits.Image(bytes.NewReader(r.body))
+	want, _ := mnist.DecodeDigit(bytes.NewReader(r.body))
 	if len(got.Predictions) != 1 || !slices.Equal(got.Predictions[0].Input, want) {
 		t.Errorf("?input=1 did not return the 784 values DecodeDigit makes of the image")
 	}

@@ -1,18 +1,16 @@
-// Package digits classifies images of single handwritten digits with a
-// saved MNIST model: the part that examples/predict and examples/serve
-// share. It loads a model saved by nn.Sequential.Save (the MLP of
-// examples/mnist or the convnet of examples/convnet), turns images into
-// MNIST samples with mnist.DecodeDigit, and answers with the most
-// probable classes.
+// Package digits classifies MNIST samples with a saved model: the part
+// that examples/predict and examples/serve share. It loads a model saved
+// by nn.Sequential.Save (the MLP of examples/mnist or the convnet of
+// examples/convnet), checks it takes 28×28 digits and gives 10 classes,
+// and answers for rows of 784 values (images become rows with
+// mnist.DecodeDigit) with the most probable classes.
 package digits
 
 import (
 	"context"
-	"io"
 	"math"
 	"slices"
 
-	"github.com/gokeras/gokeras/mnist"
 	"github.com/gokeras/gokeras/nn"
 	"github.com/gokeras/gokeras/train"
 	"github.com/pkg/errors"
@@ -73,10 +71,6 @@ func New(m *nn.Sequential, k int) (*Classifier, error) {
 	}
 	return &Classifier{model: m, shape: in, top: min(k, Classes)}, nil
 }
-
-// Image decodes one PNG, JPEG or GIF image of a digit from r (see
-// mnist.DecodeDigit), returning the 784 values the model sees.
-func Image(r io.Reader) ([]float32, error) { return mnist.DecodeDigit(r) }
 
 // Classify answers for each row of 784 values. A row of another length,
 // or with a value that is not finite, is an error naming the row.
