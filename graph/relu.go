@@ -41,10 +41,6 @@ func reluGrad[T float32 | float64](dx, y, g []T) {
 	}
 }
 
-// elementGrain is the fewest elements one goroutine handles in an
-// element-wise op: smaller tensors are done on the calling goroutine.
-const elementGrain = 1 << 15
-
 // maskedCopy sets out[i] to g[i] where y[i] > 0 and to 0 where y[i] is +0,
 // for y a ReLU output (never negative, never −0: max(v, 0) gives +0). It
 // does so without branches, which a sign that changes at random would

@@ -21,6 +21,10 @@ type unary struct {
 	grad64 func(dx, y, g []float64)
 }
 
+// elementGrain is the fewest elements one goroutine handles in an
+// element-wise op: smaller tensors are done on the calling goroutine.
+const elementGrain = 1 << 15
+
 // apply builds the activation u on x.
 func (u *unary) apply(x *G.Node) (*G.Node, error) {
 	if x == nil {
