@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -42,8 +43,10 @@ func Flatten(x *G.Node) (*G.Node, error) {
 
 // viewOp gives its input, a contiguous tensor of shape from, the shape to
 // without copying: its output is a header it keeps over the input's
-// memory. Flatten is one (kind "Flatten"), and its gradient another, back
-// to the input's shape (kind "FlattenGrad").
+// memory. Flatten is one (kind "Flatten") and Reshape another (kind
+// "Reshape"); the gradient of a view of kind K is a view back to the
+// input's shape of kind K + "Grad" (and that of a "KGrad" one is a "K").
+// kind and both shapes are in the op's name.
 type viewOp struct {
 	opInfo
 	kind     string
@@ -111,9 +114,9 @@ func (op *viewOp) DiffWRT(inputs int) []bool {
 
 // SymDiff returns the incoming gradient viewed in the input's shape.
 func (op *viewOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	kind := "FlattenGrad"
-	if op.kind == kind {
-		kind = "Flatten"
+	kind, ok := strings.CutSuffix(op.kind, "Grad")
+	if !ok {
+		kind = op.kind + "Grad"
 	}
 	dx, err := G.ApplyOp(newView(kind, op.to.Clone(), op.from.Clone()), grad)
 	if err != nil {

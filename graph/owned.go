@@ -23,8 +23,7 @@ func (o *owned) matrix(dt tensor.Dtype, rows, cols int) *tensor.Dense {
 	return o.t
 }
 
-// like returns the owned tensor of type dt shaped like s (a vector or a
-// matrix).
+// like returns the owned tensor of type dt shaped like s (of any rank).
 func (o *owned) like(dt tensor.Dtype, s tensor.Shape) *tensor.Dense {
 	if o.t == nil || o.t.Dtype() != dt || !o.t.Shape().Eq(s) {
 		o.t = tensor.New(tensor.Of(dt), tensor.WithShape(s.Clone()...))
@@ -68,4 +67,21 @@ func dtypeOf(what string, v G.Value) (tensor.Dtype, error) {
 		return dt, nil
 	}
 	return tensor.Dtype{}, errors.Errorf("%s: want float32 or float64, got %v", what, t.Dtype())
+}
+
+// inputSlices keeps the slices of an op's inputs from run to run, so that
+// collecting a variable number of them allocates nothing after the first
+// run. Clear it after use so that it does not keep the inputs alive.
+type inputSlices struct {
+	f32 [][]float32
+	f64 [][]float64
+}
+
+// slicesOf returns s's list for element type T.
+func slicesOf[T float32 | float64](s *inputSlices) *[][]T {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return any(&s.f32).(*[][]T)
+	}
+	return any(&s.f64).(*[][]T)
 }
