@@ -20,6 +20,22 @@ var (
 	_ Activation = LogSoftmax
 )
 
+// Logits returns the input of n when n is the output of Softmax or
+// Sigmoid: the logits a cross-entropy is best computed from, stably, as
+// Keras's TensorFlow backend does. For any other node (nil included) it
+// returns nil.
+func Logits(n *G.Node) *G.Node {
+	if !IsSoftmax(n) && !IsSigmoid(n) {
+		return nil
+	}
+	in := n.Graph().From(n.ID())
+	if in.Len() != 1 || !in.Next() {
+		return nil
+	}
+	x, _ := in.Node().(*G.Node)
+	return x
+}
+
 // IsSoftmax reports whether n is the output of Softmax, whose input is
 // then the logits a cross-entropy is best computed from.
 func IsSoftmax(n *G.Node) bool {

@@ -49,21 +49,27 @@ func TestBinaryCrossentropyValues(t *testing.T) {
 	}
 }
 
-func TestIsSoftmaxAndIsSigmoid(t *testing.T) {
+func TestIsSoftmaxIsSigmoidAndLogits(t *testing.T) {
 	g := G.NewGraph()
 	x := matrix(g, "x", 2, 3, make([]float64, 6))
+	z := G.Must(Tanh(x))
 	for _, c := range []struct {
 		name             string
 		n                *G.Node
 		softmax, sigmoid bool
+		logits           *G.Node
 	}{
-		{"softmax", G.Must(Softmax(x)), true, false},
-		{"sigmoid", G.Must(Sigmoid(x)), false, true},
-		{"tanh", G.Must(Tanh(x)), false, false},
-		{"relu", G.Must(ReLU(x)), false, false},
-		{"input", x, false, false},
-		{"nil", nil, false, false},
+		{"softmax", G.Must(Softmax(x)), true, false, x},
+		{"sigmoid", G.Must(Sigmoid(x)), false, true, x},
+		{"softmax of tanh", G.Must(Softmax(z)), true, false, z},
+		{"tanh", z, false, false, nil},
+		{"relu", G.Must(ReLU(x)), false, false, nil},
+		{"input", x, false, false, nil},
+		{"nil", nil, false, false, nil},
 	} {
+		if got := Logits(c.n); got != c.logits {
+			t.Errorf("Logits(%s) = %v, want %v", c.name, got, c.logits)
+		}
 		if got := IsSoftmax(c.n); got != c.softmax {
 			t.Errorf("IsSoftmax(%s) = %v", c.name, got)
 		}

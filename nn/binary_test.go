@@ -39,7 +39,7 @@ func TestBinaryClassifier(t *testing.T) {
 		t.Errorf("accuracy %.3f after 30 epochs, want ≥ 0.9", metrics[0])
 	}
 	got := reloaded(t, m)
-	if name := got.Trainer().Loss().Name(); name != "binary_crossentropy" {
+	if name := got.Trainer().Objectives()[0].Loss.Name(); name != "binary_crossentropy" {
 		t.Errorf("loaded loss %q", name)
 	}
 	gl, gm, err := got.Evaluate(xt, yt, train.Verbose(0))

@@ -55,7 +55,7 @@ func (l *Conv2DLayer) Params() []train.Param {
 	if l.kernel == nil {
 		return nil
 	}
-	return []train.Param{{Name: l.name + "/kernel", Value: l.kernel}, {Name: l.name + "/bias", Value: l.bias}}
+	return []train.Param{{Name: l.name + "/kernel", Value: l.kernel, Trainable: true}, {Name: l.name + "/bias", Value: l.bias, Trainable: true}}
 }
 
 func (l *Conv2DLayer) plan(in []int) ([]int, int, error) {

@@ -47,7 +47,7 @@ func (l *DenseLayer) Params() []train.Param {
 	if l.kernel == nil {
 		return nil
 	}
-	return []train.Param{{Name: l.name + "/kernel", Value: l.kernel}, {Name: l.name + "/bias", Value: l.bias}}
+	return []train.Param{{Name: l.name + "/kernel", Value: l.kernel, Trainable: true}, {Name: l.name + "/bias", Value: l.bias, Trainable: true}}
 }
 
 func (l *DenseLayer) plan(in []int) ([]int, int, error) {

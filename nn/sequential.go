@@ -209,14 +209,16 @@ func (m *Sequential) Predict(x *tensor.Dense, opts ...train.Option) (*tensor.Den
 // network adapts a built Sequential to train.Network.
 type network struct{ m *Sequential }
 
-func (n network) InputShape() []int { return n.m.layers[0].base().input }
+func (n network) Inputs() []train.TensorSpec {
+	return []train.TensorSpec{{Name: "input", Shape: n.m.layers[0].base().input}}
+}
 
-func (n network) OutputWidth() int {
+func (n network) Outputs() []train.TensorSpec {
 	p, err := n.m.plan()
 	if err != nil {
-		return 0
+		return []train.TensorSpec{{Name: "output"}}
 	}
-	return p.outputs[len(p.outputs)-1][0]
+	return []train.TensorSpec{{Name: n.m.layers[len(n.m.layers)-1].Name(), Shape: p.outputs[len(p.outputs)-1]}}
 }
 
 func (n network) Params() []train.Param {
@@ -227,14 +229,15 @@ func (n network) Params() []train.Param {
 	return p
 }
 
-func (n network) Forward(x *G.Node, params []*G.Node, mode train.Mode) (out, logits *G.Node, err error) {
-	out = x
+func (n network) Forward(xs []*G.Node, params []*G.Node, mode train.Mode) ([]*G.Node, error) {
+	out := xs[0]
+	var err error
 	for i, l := range n.m.layers {
 		k := len(l.Params())
-		if out, logits, err = l.forward(out, params[:k], mode); err != nil {
-			return nil, nil, errors.Wrapf(err, "layer %d (%s)", i, l.Name())
+		if out, _, err = l.forward(out, params[:k], mode); err != nil {
+			return nil, errors.Wrapf(err, "layer %d (%s)", i, l.Name())
 		}
 		params = params[k:]
 	}
-	return out, logits, nil
+	return []*G.Node{out}, nil
 }

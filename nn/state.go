@@ -36,12 +36,13 @@ func (m *Sequential) Epoch() int {
 func (m *Sequential) trainingState(weights []array) (*trainingJSON, []array, error) {
 	t := m.trainer
 	opt := t.Optimizer()
-	tj := &trainingJSON{Loss: t.Loss().Name(), Metrics: []string{},
+	obj := t.Objectives()[0]
+	tj := &trainingJSON{Loss: obj.Loss.Name(), Metrics: []string{},
 		Optimizer: optimizerJSON{Name: opt.Name(), Config: opt.Config()}, EpochsTrained: t.Epoch()}
 	if _, err := train.LossNamed(tj.Loss); err != nil {
 		return nil, nil, errors.Wrap(err, "Load could not compile the model again (SaveWeights saves the weights alone)")
 	}
-	for _, mt := range t.Metrics() {
+	for _, mt := range obj.Metrics {
 		if _, err := train.MetricNamed(mt.Name()); err != nil {
 			return nil, nil, errors.Wrap(err, "Load could not compile the model again (SaveWeights saves the weights alone)")
 		}

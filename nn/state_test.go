@@ -111,11 +111,11 @@ func sameState(t *testing.T, a, b *Sequential) {
 			}
 		}
 	}
-	if a.trainer.Loss().Name() != b.trainer.Loss().Name() {
-		t.Errorf("loss %s, want %s", b.trainer.Loss().Name(), a.trainer.Loss().Name())
+	if a.trainer.Objectives()[0].Loss.Name() != b.trainer.Objectives()[0].Loss.Name() {
+		t.Errorf("loss %s, want %s", b.trainer.Objectives()[0].Loss.Name(), a.trainer.Objectives()[0].Loss.Name())
 	}
-	if len(a.trainer.Metrics()) != len(b.trainer.Metrics()) {
-		t.Errorf("%d metrics, want %d", len(b.trainer.Metrics()), len(a.trainer.Metrics()))
+	if len(a.trainer.Objectives()[0].Metrics) != len(b.trainer.Objectives()[0].Metrics) {
+		t.Errorf("%d metrics, want %d", len(b.trainer.Objectives()[0].Metrics), len(a.trainer.Objectives()[0].Metrics))
 	}
 	if a.Epoch() != b.Epoch() {
 		t.Errorf("epoch %d, want %d", b.Epoch(), a.Epoch())

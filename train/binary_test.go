@@ -13,13 +13,13 @@ import (
 // label.
 type sigmoidNet struct{ *softmaxRegression }
 
-func (n sigmoidNet) Forward(x *G.Node, p []*G.Node, _ Mode) (*G.Node, *G.Node, error) {
-	z, err := graph.Dense(x, p[0], p[1])
+func (n sigmoidNet) Forward(x []*G.Node, p []*G.Node, _ Mode) ([]*G.Node, error) {
+	z, err := graph.Dense(x[0], p[0], p[1])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	out, err := graph.Sigmoid(z)
-	return out, z, err
+	return []*G.Node{out}, err
 }
 
 // labelled returns n rows of 4 features and width labels, label j of a
@@ -74,7 +74,7 @@ func TestBinaryCrossentropy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := tr.Metrics()[0].Name(); got != "accuracy" {
+		if got := tr.Objectives()[0].Metrics[0].Name(); got != "accuracy" {
 			t.Errorf("width %d: the metric is named %q, want accuracy", width, got)
 		}
 		for epoch := 0; epoch < 2; epoch++ {

@@ -61,9 +61,10 @@ type Callback interface {
 	// OnPredictBatchBegin is called before a prediction step.
 	OnPredictBatchBegin(t *Trainer, batch int) error
 	// OnPredictBatchEnd is called after a prediction step with the
-	// batch's outputs, (rows, outputs) in row-major order (Keras's
-	// logs["outputs"]); the slice is reused: copy it to keep it.
-	OnPredictBatchEnd(t *Trainer, batch int, outputs []float32) error
+	// batch's outputs (Keras's logs["outputs"]): one slice per output of
+	// the network, (rows, width) in row-major order. The slices are
+	// reused: copy them to keep them.
+	OnPredictBatchEnd(t *Trainer, batch int, outputs [][]float32) error
 }
 
 // BaseCallback does nothing at every hook: embed it in a callback to
@@ -110,7 +111,7 @@ func (BaseCallback) OnPredictEnd(*Trainer) error { return nil }
 func (BaseCallback) OnPredictBatchBegin(*Trainer, int) error { return nil }
 
 // OnPredictBatchEnd does nothing.
-func (BaseCallback) OnPredictBatchEnd(*Trainer, int, []float32) error { return nil }
+func (BaseCallback) OnPredictBatchEnd(*Trainer, int, [][]float32) error { return nil }
 
 // hookError wraps a callback's error with the hook and the callback's
 // place in the list.

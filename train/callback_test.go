@@ -56,8 +56,8 @@ func (r *hookRecorder) OnPredictEnd(*Trainer) error   { return r.add("PredictEnd
 func (r *hookRecorder) OnPredictBatchBegin(_ *Trainer, b int) error {
 	return r.add("PredictBatchBegin(%d)", b)
 }
-func (r *hookRecorder) OnPredictBatchEnd(_ *Trainer, b int, out []float32) error {
-	return r.add("PredictBatchEnd(%d %d)", b, len(out))
+func (r *hookRecorder) OnPredictBatchEnd(_ *Trainer, b int, out [][]float32) error {
+	return r.add("PredictBatchEnd(%d %d)", b, len(out[0]))
 }
 
 func TestHooksInKerasOrder(t *testing.T) {
@@ -510,9 +510,9 @@ func newLinear(in, out int, seed uint64) Network {
 
 type linearNet struct{ *softmaxRegression }
 
-func (n linearNet) Forward(x *G.Node, p []*G.Node, _ Mode) (*G.Node, *G.Node, error) {
-	z, err := graph.Dense(x, p[0], p[1])
-	return z, nil, err
+func (n linearNet) Forward(x []*G.Node, p []*G.Node, _ Mode) ([]*G.Node, error) {
+	z, err := graph.Dense(x[0], p[0], p[1])
+	return []*G.Node{z}, err
 }
 
 func TestLearningRateScheduler(t *testing.T) {

@@ -71,23 +71,24 @@ func rowsOf(what string, t *tensor.Dense, width int) (int, error) {
 	}
 }
 
-// inputs validates x for a network whose samples have the given shape
-// and returns its rows, flattened, as float32. x is (rows, shape...), or,
-// for a shape that ends in one channel, (rows, shape without it): a
-// (rows, 28, 28) stack of images feeds a network that takes (28, 28, 1).
-func inputs(x *tensor.Dense, shape []int) ([]float32, int, error) {
+// inputs validates x, named what in errors, for an input whose samples
+// have the given shape and returns its rows, flattened, as float32. x is
+// (rows, shape...), or, for a shape that ends in one channel, (rows,
+// shape without it): a (rows, 28, 28) stack of images feeds a network
+// that takes (28, 28, 1).
+func inputs(what string, x *tensor.Dense, shape []int) ([]float32, int, error) {
 	if x == nil {
-		return nil, 0, errors.New("x is nil")
+		return nil, 0, errors.Errorf("%s is nil", what)
 	}
 	s := x.Shape()
 	if s.Dims() == 0 || !(slices.Equal(s[1:], shape) || len(shape) > 1 && shape[len(shape)-1] == 1 && slices.Equal(s[1:], shape[:len(shape)-1])) {
-		return nil, 0, errors.Errorf("x has shape %v; the network takes (rows, %s)%s", s, dimList(shape), flatHint(s, shape))
+		return nil, 0, errors.Errorf("%s has shape %v; the network takes (rows, %s)%s", what, s, dimList(shape), flatHint(s, shape))
 	}
 	n := s[0]
 	if n == 0 {
-		return nil, 0, errors.New("x has no rows")
+		return nil, 0, errors.Errorf("%s has no rows", what)
 	}
-	d, err := floats("x", x, size(shape))
+	d, err := floats(what, x, size(shape))
 	return d, n, err
 }
 
@@ -106,27 +107,83 @@ func flatHint(s tensor.Shape, shape []int) string {
 
 // dataset is validated inputs and targets.
 type dataset struct {
-	x, y []float32 // row-major (n, in) and (n, out)
-	n    int
+	x [][]float32 // per input, row-major (n, values of a sample)
+	y [][]float32 // per output, row-major (n, width); nil for an output without targets
+	n int
 }
 
-// newDataset validates x and y against the network and the loss.
-func newDataset(net Network, loss Loss, x, y *tensor.Dense) (*dataset, error) {
-	xs, n, err := inputs(x, net.InputShape())
-	if err != nil {
-		return nil, err
+// named returns the name of tensor i of a kind ("x" or "y") in errors:
+// the kind alone when there is one tensor, else "x[1] (name)".
+func named(kind string, i int, specs []TensorSpec) string {
+	if len(specs) == 1 {
+		return kind
 	}
-	ys, err := loss.Targets(y, net.OutputWidth())
-	if err != nil {
-		return nil, err
+	return fmt.Sprintf("%s[%d] (%s)", kind, i, specs[i].Name)
+}
+
+// dataset validates xs, one tensor per input, and, when targets is set,
+// ys, one per output (nil for an output that is neither trained nor
+// scored), against the network and the objectives.
+func (t *Trainer) dataset(xs, ys []*tensor.Dense, targets bool) (*dataset, error) {
+	ins, outs := t.net.Inputs(), t.net.Outputs()
+	if len(xs) != len(ins) {
+		return nil, errors.Errorf("%d input tensors for a network of %d inputs", len(xs), len(ins))
 	}
-	if m := len(ys) / net.OutputWidth(); m != n {
-		return nil, errors.Errorf("x has %d rows but y has %d", n, m)
+	d := &dataset{x: make([][]float32, len(ins)), y: make([][]float32, len(outs)), n: -1}
+	for i, in := range ins {
+		x, n, err := inputs(named("x", i, ins), xs[i], in.Shape)
+		if err != nil {
+			return nil, err
+		}
+		if d.n >= 0 && n != d.n {
+			return nil, errors.Errorf("%s has %d rows but %s has %d", named("x", i, ins), n, named("x", 0, ins), d.n)
+		}
+		d.x[i], d.n = x, n
 	}
-	return &dataset{x: xs, y: ys, n: n}, nil
+	if !targets {
+		return d, nil
+	}
+	if len(ys) != len(outs) {
+		return nil, errors.Errorf("%d target tensors for a network of %d outputs", len(ys), len(outs))
+	}
+	for i, o := range t.objs {
+		what := named("y", i, outs)
+		if !o.needsTargets() {
+			continue
+		}
+		var (
+			y   []float32
+			err error
+		)
+		if o.Loss != nil {
+			y, err = o.Loss.Targets(ys[i], t.outs[i])
+		} else {
+			y, err = denseTargets(ys[i], t.outs[i])
+		}
+		if err != nil {
+			if len(outs) > 1 {
+				err = errors.Wrapf(err, "%s", what)
+			}
+			return nil, err
+		}
+		if m := len(y) / t.outs[i]; m != d.n {
+			return nil, errors.Errorf("%s has %d rows but %s has %d", named("x", 0, ins), d.n, what, m)
+		}
+		d.y[i] = y
+	}
+	return d, nil
 }
 
 // slice returns rows [lo, hi) as a dataset sharing memory.
-func (d *dataset) slice(lo, hi, in, out int) *dataset {
-	return &dataset{x: d.x[lo*in : hi*in], y: d.y[lo*out : hi*out], n: hi - lo}
+func (d *dataset) slice(lo, hi int, ins, outs []int) *dataset {
+	s := &dataset{x: make([][]float32, len(d.x)), y: make([][]float32, len(d.y)), n: hi - lo}
+	for i, x := range d.x {
+		s.x[i] = x[lo*ins[i] : hi*ins[i]]
+	}
+	for i, y := range d.y {
+		if y != nil {
+			s.y[i] = y[lo*outs[i] : hi*outs[i]]
+		}
+	}
+	return s
 }

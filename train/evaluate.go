@@ -24,7 +24,21 @@ func (t *Trainer) Evaluate(x, y *tensor.Dense, opts ...Option) (loss float64, me
 // wrapping ctx.Err() that names the batch it stopped before. Bad input
 // (rows, widths, labels, values, options, a nil ctx) is an error naming
 // it. The call holds the Trainer's lock (see Trainer).
+//
+// EvaluateContext is for a network of one input and one output;
+// EvaluateMulti takes several.
 func (t *Trainer) EvaluateContext(ctx context.Context, x, y *tensor.Dense, opts ...Option) (loss float64, metrics []float64, err error) {
+	if err := t.single("evaluate", "EvaluateMulti"); err != nil {
+		return 0, nil, err
+	}
+	return t.EvaluateMulti(ctx, []*tensor.Dense{x}, []*tensor.Dense{y}, opts...)
+}
+
+// EvaluateMulti is EvaluateContext for a network of any number of inputs
+// and outputs, given as FitMulti takes them. It returns the total loss
+// and then the values Names lists after "loss": for several outputs,
+// each output's loss, then each output's metrics.
+func (t *Trainer) EvaluateMulti(ctx context.Context, xs, ys []*tensor.Dense, opts ...Option) (loss float64, metrics []float64, err error) {
 	if ctx == nil {
 		return 0, nil, errors.New("evaluate: nil context")
 	}
@@ -33,7 +47,7 @@ func (t *Trainer) EvaluateContext(ctx context.Context, x, y *tensor.Dense, opts 
 		return 0, nil, errors.Wrap(err, "evaluate")
 	}
 	defer t.begin(s.out)()
-	d, err := newDataset(t.net, t.loss, x, y)
+	d, err := t.dataset(xs, ys, true)
 	if err != nil {
 		return 0, nil, errors.Wrap(err, "evaluate")
 	}

@@ -45,7 +45,22 @@ func (t *Trainer) Fit(x, y *tensor.Dense, opts ...Option) (*History, error) {
 // All input is checked before training starts; a bad row count, width,
 // label, value or option, or a nil ctx, is an error naming it. The call
 // holds the Trainer's lock (see Trainer).
+//
+// FitContext is for a network of one input and one output; FitMulti
+// takes several.
 func (t *Trainer) FitContext(ctx context.Context, x, y *tensor.Dense, opts ...Option) (*History, error) {
+	if err := t.single("fit", "FitMulti"); err != nil {
+		return nil, err
+	}
+	return t.FitMulti(ctx, []*tensor.Dense{x}, []*tensor.Dense{y}, opts...)
+}
+
+// FitMulti is FitContext for a network of any number of inputs and
+// outputs: xs holds one tensor per input, (rows, input shape...), ys one
+// per output, as that output's loss wants its targets (nil for an output
+// without loss or metrics), all with the same rows, in the network's
+// order. Validation data for it is given with ValidationDataMulti.
+func (t *Trainer) FitMulti(ctx context.Context, xs, ys []*tensor.Dense, opts ...Option) (*History, error) {
 	if ctx == nil {
 		return nil, errors.New("fit: nil context")
 	}
@@ -54,7 +69,7 @@ func (t *Trainer) FitContext(ctx context.Context, x, y *tensor.Dense, opts ...Op
 		return nil, errors.Wrap(err, "fit")
 	}
 	defer t.begin(s.out)()
-	d, err := newDataset(t.net, t.loss, x, y)
+	d, err := t.dataset(xs, ys, true)
 	if err != nil {
 		return nil, errors.Wrap(err, "fit")
 	}
@@ -182,7 +197,7 @@ func (t *Trainer) fit(ctx context.Context, s settings, d, val *dataset) (*Histor
 func (t *Trainer) validationSet(s settings, d *dataset) (val, rest *dataset, err error) {
 	switch {
 	case s.valX != nil || s.valY != nil:
-		val, err = newDataset(t.net, t.loss, s.valX, s.valY)
+		val, err = t.dataset(s.valX, s.valY, true)
 		if err != nil {
 			return nil, nil, errors.Wrap(err, "validation data")
 		}
@@ -192,7 +207,16 @@ func (t *Trainer) validationSet(s settings, d *dataset) (val, rest *dataset, err
 		if at <= 0 || at >= d.n {
 			return nil, nil, errors.Errorf("validation split %v of %d rows leaves %d for training and %d for validation; both need at least one", s.valSplit, d.n, at, d.n-at)
 		}
-		return d.slice(at, d.n, t.in, t.out), d.slice(0, at, t.in, t.out), nil
+		return d.slice(at, d.n, t.ins, t.outs), d.slice(0, at, t.ins, t.outs), nil
 	}
 	return nil, d, nil
+}
+
+// single returns an error, for the call what, unless the network has one
+// input and one output; multi names the call that takes several.
+func (t *Trainer) single(what, multi string) error {
+	if in, out := len(t.net.Inputs()), len(t.net.Outputs()); in != 1 || out != 1 {
+		return errors.Errorf("%s: the network has %d inputs and %d outputs; give one tensor for each with %s", what, in, out, multi)
+	}
+	return nil
 }

@@ -26,17 +26,21 @@ func newSoftmaxRegression(in, out int, seed uint64) *softmaxRegression {
 }
 
 func (n *softmaxRegression) Params() []Param {
-	return []Param{{"w", n.w}, {"b", n.b}}
+	return []Param{{"w", n.w, true}, {"b", n.b, true}}
 }
-func (n *softmaxRegression) InputShape() []int { return []int{n.w.Shape()[0]} }
-func (n *softmaxRegression) OutputWidth() int  { return n.w.Shape()[1] }
-func (n *softmaxRegression) Forward(x *G.Node, p []*G.Node, _ Mode) (*G.Node, *G.Node, error) {
-	z, err := graph.Dense(x, p[0], p[1])
+func (n *softmaxRegression) Inputs() []TensorSpec {
+	return []TensorSpec{{"x", []int{n.w.Shape()[0]}}}
+}
+func (n *softmaxRegression) Outputs() []TensorSpec {
+	return []TensorSpec{{"out", []int{n.w.Shape()[1]}}}
+}
+func (n *softmaxRegression) Forward(x []*G.Node, p []*G.Node, _ Mode) ([]*G.Node, error) {
+	z, err := graph.Dense(x[0], p[0], p[1])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	out, err := graph.Softmax(z)
-	return out, z, err
+	return []*G.Node{out}, err
 }
 
 // blobs returns n rows of in features in 3 separable clusters, with

@@ -17,10 +17,11 @@ type Loss interface {
 	// Targets validates y for a network of outWidth outputs and returns
 	// the (rows, outWidth) float32 matrix fed to Build's target node.
 	Targets(y *tensor.Dense, outWidth int) ([]float32, error)
-	// Build returns the scalar mean loss of a batch. logits is the input
-	// of the network's final activation when that is a softmax or a
-	// sigmoid (graph.IsSoftmax, graph.IsSigmoid tell which), or nil.
-	Build(out, logits, target *G.Node) (*G.Node, error)
+	// Build returns the scalar mean loss of a batch, for the (batch,
+	// width) output node and the target node of the same shape. When the
+	// output is a softmax or a sigmoid, graph.Logits(out) gives its
+	// input, from which a cross-entropy is computed stably.
+	Build(out, target *G.Node) (*G.Node, error)
 }
 
 type categoricalCrossentropy struct{}
@@ -39,12 +40,12 @@ func (categoricalCrossentropy) Targets(y *tensor.Dense, width int) ([]float32, e
 	return denseTargets(y, width)
 }
 
-func (categoricalCrossentropy) Build(out, logits, target *G.Node) (*G.Node, error) {
-	return crossentropy(out, logits, target)
+func (categoricalCrossentropy) Build(out, target *G.Node) (*G.Node, error) {
+	return crossentropy(out, target)
 }
 
-func crossentropy(out, logits, target *G.Node) (*G.Node, error) {
-	if logits != nil && graph.IsSoftmax(out) {
+func crossentropy(out, target *G.Node) (*G.Node, error) {
+	if logits := graph.Logits(out); logits != nil && graph.IsSoftmax(out) {
 		return graph.CategoricalCrossentropyFromLogits(logits, target)
 	}
 	return graph.CategoricalCrossentropy(out, target)
@@ -78,8 +79,8 @@ func (sparseCategoricalCrossentropy) Targets(y *tensor.Dense, width int) ([]floa
 	return oneHot(labels, width)
 }
 
-func (sparseCategoricalCrossentropy) Build(out, logits, target *G.Node) (*G.Node, error) {
-	return crossentropy(out, logits, target)
+func (sparseCategoricalCrossentropy) Build(out, target *G.Node) (*G.Node, error) {
+	return crossentropy(out, target)
 }
 
 // oneHot turns class indices into one-hot rows of the given width.
@@ -106,7 +107,7 @@ func (meanSquaredError) Targets(y *tensor.Dense, width int) ([]float32, error) {
 	return denseTargets(y, width)
 }
 
-func (meanSquaredError) Build(out, _, target *G.Node) (*G.Node, error) {
+func (meanSquaredError) Build(out, target *G.Node) (*G.Node, error) {
 	return graph.MeanSquaredError(out, target)
 }
 
@@ -128,8 +129,8 @@ func (binaryCrossentropy) Targets(y *tensor.Dense, width int) ([]float32, error)
 	return denseTargets(y, width)
 }
 
-func (binaryCrossentropy) Build(out, logits, target *G.Node) (*G.Node, error) {
-	if logits != nil && graph.IsSigmoid(out) {
+func (binaryCrossentropy) Build(out, target *G.Node) (*G.Node, error) {
+	if logits := graph.Logits(out); logits != nil && graph.IsSigmoid(out) {
 		return graph.BinaryCrossentropyFromLogits(logits, target)
 	}
 	return graph.BinaryCrossentropy(out, target)

@@ -14,15 +14,15 @@ type imageNet struct {
 	modes []Mode
 }
 
-func (n *imageNet) InputShape() []int { return []int{2, 2, 1} }
+func (n *imageNet) Inputs() []TensorSpec { return []TensorSpec{{"image", []int{2, 2, 1}}} }
 
-func (n *imageNet) Forward(x *G.Node, p []*G.Node, mode Mode) (*G.Node, *G.Node, error) {
+func (n *imageNet) Forward(x []*G.Node, p []*G.Node, mode Mode) ([]*G.Node, error) {
 	n.modes = append(n.modes, mode)
-	flat, err := G.Reshape(x, tensor.Shape{x.Shape()[0], 4})
+	flat, err := G.Reshape(x[0], tensor.Shape{x[0].Shape()[0], 4})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return n.softmaxRegression.Forward(flat, p, mode)
+	return n.softmaxRegression.Forward([]*G.Node{flat}, p, mode)
 }
 
 func TestImagesWithAndWithoutTheChannelAxis(t *testing.T) {

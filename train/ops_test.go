@@ -26,15 +26,15 @@ func newMLP(in, hidden int, seed uint64, gorgoniaOps bool) *mlp {
 		k := make([]float32, s[0]*s[1])
 		_ = graph.GlorotUniform(rng, s[0], s[1], k)
 		n.params = append(n.params,
-			Param{string(rune('a'+i)) + "/kernel", tensor.New(tensor.WithShape(s[0], s[1]), tensor.WithBacking(k))},
-			Param{string(rune('a'+i)) + "/bias", tensor.New(tensor.WithShape(s[1]), tensor.WithBacking(make([]float32, s[1])))})
+			Param{string(rune('a'+i)) + "/kernel", tensor.New(tensor.WithShape(s[0], s[1]), tensor.WithBacking(k)), true},
+			Param{string(rune('a'+i)) + "/bias", tensor.New(tensor.WithShape(s[1]), tensor.WithBacking(make([]float32, s[1]))), true})
 	}
 	return n
 }
 
-func (n *mlp) Params() []Param   { return n.params }
-func (n *mlp) InputShape() []int { return []int{n.in} }
-func (n *mlp) OutputWidth() int  { return 3 }
+func (n *mlp) Params() []Param       { return n.params }
+func (n *mlp) Inputs() []TensorSpec  { return []TensorSpec{{"x", []int{n.in}}} }
+func (n *mlp) Outputs() []TensorSpec { return []TensorSpec{{"out", []int{3}}} }
 
 func (n *mlp) dense(x, w, b *G.Node) (*G.Node, error) {
 	if !n.gorgoniaOps {
@@ -51,10 +51,10 @@ func (n *mlp) dense(x, w, b *G.Node) (*G.Node, error) {
 	return G.BroadcastAdd(xw, row, nil, []byte{0})
 }
 
-func (n *mlp) Forward(x *G.Node, p []*G.Node, _ Mode) (*G.Node, *G.Node, error) {
-	z, err := n.dense(x, p[0], p[1])
+func (n *mlp) Forward(xs []*G.Node, p []*G.Node, _ Mode) ([]*G.Node, error) {
+	z, err := n.dense(xs[0], p[0], p[1])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var h *G.Node
 	if n.gorgoniaOps {
@@ -63,14 +63,14 @@ func (n *mlp) Forward(x *G.Node, p []*G.Node, _ Mode) (*G.Node, *G.Node, error) 
 		h, err = graph.ReLU(z)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	logits, err := n.dense(h, p[2], p[3])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	out, err := graph.Softmax(logits)
-	return out, logits, err
+	return []*G.Node{out}, err
 }
 
 // TestGokerasOpsTrainLikeGorgoniasOwn trains the same network from the

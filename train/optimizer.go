@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gokeras/gokeras/internal/par"
 	"github.com/pkg/errors"
@@ -60,51 +61,93 @@ type OptimizerState struct {
 	Slots map[string][][]float32
 }
 
-// NewOptimizer returns the optimizer Keras calls name ("rmsprop", "sgd"
-// or "adam", in any case) with the settings in config, under the names
-// Config uses; missing settings take Keras's defaults. An unknown name or
-// setting, a boolean other than 0 or 1, or a value the optimizer rejects
-// (a learning rate that is not positive, a rho outside [0, 1), …) is an
-// error naming it.
+// NewOptimizer returns the optimizer registered as name, in any case:
+// "rmsprop", "sgd" and "adam" are built in, with the settings in config
+// under the names their Config uses (missing settings take Keras's
+// defaults); RegisterOptimizer adds others. An unknown name or setting, a
+// boolean other than 0 or 1, or a value the optimizer rejects (a learning
+// rate that is not positive, a rho outside [0, 1), …) is an error naming
+// it.
 func NewOptimizer(name string, config map[string]float64) (Optimizer, error) {
-	var (
-		opt  Optimizer
-		keys map[string]setter
-	)
-	switch strings.ToLower(name) {
-	case "rmsprop":
+	registry.RLock()
+	make, ok := registry.optimizers[strings.ToLower(name)]
+	known := sortedKeys(registry.optimizers)
+	registry.RUnlock()
+	if !ok {
+		return nil, errors.Errorf("optimizer %q: unknown; want one of %s (or register it with RegisterOptimizer)", name, strings.Join(known, ", "))
+	}
+	opt, err := make(config)
+	if err != nil {
+		return nil, errors.Wrapf(err, "optimizer %s", name)
+	}
+	if opt == nil {
+		return nil, errors.Errorf("optimizer %s: its constructor returned nil", name)
+	}
+	return opt, nil
+}
+
+// RegisterOptimizer makes NewOptimizer(name, config) call fromConfig, so
+// that a model compiled with an optimizer of one's own can be saved and
+// loaded: Save records the optimizer's Name and Config, and Load calls
+// NewOptimizer with them. fromConfig must give, from an optimizer's
+// Config(), an optimizer with the same settings. Names are matched in
+// any case. It is an error to register an empty name, a nil function,
+// or a name already registered (the built-in ones included).
+func RegisterOptimizer(name string, fromConfig func(config map[string]float64) (Optimizer, error)) error {
+	key := strings.ToLower(name)
+	switch {
+	case key == "":
+		return errors.New("RegisterOptimizer: empty name")
+	case fromConfig == nil:
+		return errors.Errorf("RegisterOptimizer %q: nil function", name)
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if _, dup := registry.optimizers[key]; dup {
+		return errors.Errorf("RegisterOptimizer: an optimizer named %q is registered already", key)
+	}
+	registry.optimizers[key] = fromConfig
+	return nil
+}
+
+// registry holds the optimizers NewOptimizer can make.
+var registry = struct {
+	sync.RWMutex
+	optimizers map[string]func(map[string]float64) (Optimizer, error)
+}{optimizers: map[string]func(map[string]float64) (Optimizer, error){
+	"rmsprop": func(config map[string]float64) (Optimizer, error) {
 		o := RMSprop()
-		opt, keys = o, map[string]setter{
+		return configure(o, config, map[string]setter{
 			"learning_rate": float(&o.LearningRate), "rho": float(&o.Rho), "momentum": float(&o.Momentum),
-			"epsilon": float(&o.Epsilon), "centered": boolean(&o.Centered)}
-	case "sgd":
+			"epsilon": float(&o.Epsilon), "centered": boolean(&o.Centered)})
+	},
+	"sgd": func(config map[string]float64) (Optimizer, error) {
 		o := SGD()
-		opt, keys = o, map[string]setter{
-			"learning_rate": float(&o.LearningRate), "momentum": float(&o.Momentum), "nesterov": boolean(&o.Nesterov)}
-	case "adam":
+		return configure(o, config, map[string]setter{
+			"learning_rate": float(&o.LearningRate), "momentum": float(&o.Momentum), "nesterov": boolean(&o.Nesterov)})
+	},
+	"adam": func(config map[string]float64) (Optimizer, error) {
 		o := Adam()
-		opt, keys = o, map[string]setter{
+		return configure(o, config, map[string]setter{
 			"learning_rate": float(&o.LearningRate), "beta_1": float(&o.Beta1), "beta_2": float(&o.Beta2),
-			"epsilon": float(&o.Epsilon)}
-	default:
-		return nil, errors.Errorf("optimizer %q: unknown; want rmsprop, sgd or adam", name)
-	}
-	names := make([]string, 0, len(config))
-	for k := range config {
-		names = append(names, k)
-	}
-	sort.Strings(names) // the first bad key named is always the same one
-	for _, k := range names {
+			"epsilon": float(&o.Epsilon)})
+	},
+}}
+
+// configure sets opt's settings from config through keys, and checks
+// them.
+func configure(opt Optimizer, config map[string]float64, keys map[string]setter) (Optimizer, error) {
+	for _, k := range sortedKeys(config) { // the first bad key named is always the same one
 		set, ok := keys[k]
 		if !ok {
-			return nil, errors.Errorf("optimizer %s: unknown setting %q; want one of %s", opt.Name(), k, strings.Join(sortedKeys(keys), ", "))
+			return nil, errors.Errorf("unknown setting %q; want one of %s", k, strings.Join(sortedKeys(keys), ", "))
 		}
 		if err := set(config[k]); err != nil {
-			return nil, errors.Wrapf(err, "optimizer %s: setting %q", opt.Name(), k)
+			return nil, errors.Wrapf(err, "setting %q", k)
 		}
 	}
 	if err := opt.(checker).check(); err != nil {
-		return nil, errors.Wrap(err, "NewOptimizer")
+		return nil, err
 	}
 	return opt, nil
 }

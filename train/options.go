@@ -13,7 +13,7 @@ type settings struct {
 	seed                   uint64
 	shuffle                bool
 	out                    io.Writer
-	valX, valY             *tensor.Dense
+	valX, valY             []*tensor.Dense // nil unless validation data is given
 	valSplit               float64
 	initialEpoch           int
 	callbacks              []Callback
@@ -70,9 +70,18 @@ func Shuffle(on bool) Option { return func(s *settings) { s.shuffle = on } }
 func Output(w io.Writer) Option { return func(s *settings) { s.out = w } }
 
 // ValidationData makes Fit evaluate x and y at the end of every epoch and
-// record val_loss and val_<metric>.
+// record val_loss and val_<metric>, for a network of one input and one
+// output; they are checked as Fit's x and y are.
 func ValidationData(x, y *tensor.Dense) Option {
-	return func(s *settings) { s.valX, s.valY = x, y }
+	return func(s *settings) { s.valX, s.valY = []*tensor.Dense{x}, []*tensor.Dense{y} }
+}
+
+// ValidationDataMulti is ValidationData for FitMulti: one tensor per
+// input in xs, one per output in ys, as FitMulti takes them.
+func ValidationDataMulti(xs, ys []*tensor.Dense) Option {
+	return func(s *settings) {
+		s.valX, s.valY = append([]*tensor.Dense{}, xs...), append([]*tensor.Dense{}, ys...)
+	}
 }
 
 // ValidationSplit makes Fit hold out the last fraction of the rows,

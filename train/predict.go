@@ -24,7 +24,24 @@ func (t *Trainer) Predict(x *tensor.Dense, opts ...Option) (*tensor.Dense, error
 // (shape, values, options, a nil ctx) is an error naming it. The call
 // holds the Trainer's lock (see Trainer), so concurrent calls are safe
 // and run one after the other.
+//
+// PredictContext is for a network of one input and one output;
+// PredictMulti takes several.
 func (t *Trainer) PredictContext(ctx context.Context, x *tensor.Dense, opts ...Option) (*tensor.Dense, error) {
+	if err := t.single("predict", "PredictMulti"); err != nil {
+		return nil, err
+	}
+	out, err := t.PredictMulti(ctx, []*tensor.Dense{x}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// PredictMulti is PredictContext for a network of any number of inputs
+// and outputs: xs holds one tensor per input, as FitMulti takes them, and
+// it returns one (rows, width) tensor per output, in the network's order.
+func (t *Trainer) PredictMulti(ctx context.Context, xs []*tensor.Dense, opts ...Option) ([]*tensor.Dense, error) {
 	if ctx == nil {
 		return nil, errors.New("predict: nil context")
 	}
@@ -33,10 +50,11 @@ func (t *Trainer) PredictContext(ctx context.Context, x *tensor.Dense, opts ...O
 		return nil, errors.Wrap(err, "predict")
 	}
 	defer t.begin(s.out)()
-	xs, n, err := inputs(x, t.net.InputShape())
+	d, err := t.dataset(xs, nil, false)
 	if err != nil {
 		return nil, errors.Wrap(err, "predict")
 	}
+	n := d.n
 	cbs := s.callbacks
 	for i, c := range cbs {
 		if err := c.OnPredictBegin(t); err != nil {
@@ -54,16 +72,23 @@ func (t *Trainer) PredictContext(ctx context.Context, x *tensor.Dense, opts ...O
 			return nil
 		}
 	}
-	result := make([]float32, n*t.out)
+	results := make([][]float32, len(t.outs))
+	for k, w := range t.outs {
+		results[k] = make([]float32, n*w)
+	}
+	batchOuts := make([][]float32, len(t.outs))
 	bar := newProgbar(s.out, steps(n, s.batch), s.verbose, nil)
 	done := 0
-	err = t.run(ctx, &dataset{x: xs, n: n}, identity(n), s.batch, prediction, before, func(i int, st *step, rows []int) error {
-		out := st.output()
-		copy(result[done*t.out:], out)
+	err = t.run(ctx, d, identity(n), s.batch, prediction, before, func(i int, st *step, rows []int) error {
+		for k, w := range t.outs {
+			out := st.output(k)
+			copy(results[k][done*w:], out)
+			batchOuts[k] = out[:len(rows)*w]
+		}
 		done += len(rows)
 		bar.update(i+1, nil, false)
 		for j, c := range cbs {
-			if err := c.OnPredictBatchEnd(t, i, out[:len(rows)*t.out]); err != nil {
+			if err := c.OnPredictBatchEnd(t, i, batchOuts); err != nil {
 				return hookError(err, j, c, "OnPredictBatchEnd")
 			}
 		}
@@ -78,5 +103,9 @@ func (t *Trainer) PredictContext(ctx context.Context, x *tensor.Dense, opts ...O
 			return nil, errors.Wrap(hookError(err, i, c, "OnPredictEnd"), "predict")
 		}
 	}
-	return tensor.New(tensor.WithShape(n, t.out), tensor.WithBacking(result)), nil
+	outs := make([]*tensor.Dense, len(t.outs))
+	for k, w := range t.outs {
+		outs[k] = tensor.New(tensor.WithShape(n, w), tensor.WithBacking(results[k]))
+	}
+	return outs, nil
 }

@@ -20,26 +20,26 @@ type dropoutMLP struct{ *mlp }
 
 func newDropoutMLP(seed uint64) *dropoutMLP { return &dropoutMLP{newMLP(4, 16, seed, false)} }
 
-func (n *dropoutMLP) Forward(x *G.Node, p []*G.Node, mode Mode) (*G.Node, *G.Node, error) {
-	z, err := graph.Dense(x, p[0], p[1])
+func (n *dropoutMLP) Forward(x []*G.Node, p []*G.Node, mode Mode) ([]*G.Node, error) {
+	z, err := graph.Dense(x[0], p[0], p[1])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	h, err := graph.ReLU(z)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if mode.Training {
 		if h, err = graph.Dropout(h, 0.3, mode.Rand); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	logits, err := graph.Dense(h, p[2], p[3])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	out, err := graph.Softmax(logits)
-	return out, logits, err
+	return []*G.Node{out}, err
 }
 
 // weightsOf returns a copy of the trainer's parameter values.

@@ -27,11 +27,12 @@ import (
 type Trainer struct {
 	net     Network
 	opt     Optimizer
-	loss    Loss
-	metrics []Metric
+	objs    []Objective // one per output
+	names   []string    // what Evaluate reports, in order: "loss", then the rest
 	prm     []Param     // the network's parameters, in its order
-	in, out int         // values in a sample's input and output
-	params  [][]float32 // the parameters' backing slices, updated in place
+	ins     []int       // values in a sample of each input
+	outs    []int       // width of each output
+	params  [][]float32 // the trainable parameters' backing slices, updated in place
 	steps   map[stepKey]*step
 	src     *rand.PCG  // random ops' source, reseeded by Fit at every epoch
 	rand    *rand.Rand // what training graphs' random ops draw from
@@ -87,34 +88,74 @@ func (t *Trainer) reseed(seed uint64, epoch int) {
 }
 
 // Compile checks the pieces, sets up the optimizer's state for the
-// network's parameters and returns a Trainer. Graphs are built on first
-// use, once per batch size.
+// network's trainable parameters and returns a Trainer whose every output
+// is trained with loss and scored with metrics, as Keras's compile with
+// one loss for a model of several outputs. Graphs are built on first use,
+// once per batch size.
 func Compile(net Network, opt Optimizer, loss Loss, metrics ...Metric) (*Trainer, error) {
+	if loss == nil {
+		return nil, errors.New("compile: nil loss")
+	}
+	if net == nil {
+		return nil, errors.New("compile: nil network")
+	}
+	objs := make([]Objective, len(net.Outputs()))
+	for i := range objs {
+		objs[i] = Objective{Loss: loss, Metrics: metrics}
+	}
+	return CompileObjectives(net, opt, objs...)
+}
+
+// CompileObjectives is Compile with an Objective per output, in the
+// network's output order: each output's loss (or none), its weight in
+// the total, and its metrics, as Keras's compile takes a loss,
+// loss_weights and metrics per output. The total loss is the weighted
+// sum of the outputs' losses. It is an error if the objectives are not
+// one per output, if none has a loss, or if a weight is negative or not
+// finite.
+func CompileObjectives(net Network, opt Optimizer, objs ...Objective) (*Trainer, error) {
 	switch {
 	case net == nil:
 		return nil, errors.New("compile: nil network")
 	case opt == nil:
 		return nil, errors.New("compile: nil optimizer")
-	case loss == nil:
-		return nil, errors.New("compile: nil loss")
 	}
-	for i, m := range metrics {
-		if m == nil {
-			return nil, errors.Errorf("compile: metric %d is nil", i)
-		}
+	ins, outs := net.Inputs(), net.Outputs()
+	if len(ins) == 0 || len(outs) == 0 {
+		return nil, errors.Errorf("compile: the network has %d inputs and %d outputs; it needs at least one of each", len(ins), len(outs))
 	}
-	shape := net.InputShape()
-	for _, d := range shape {
-		if d <= 0 {
-			return nil, errors.Errorf("compile: the network's input shape %v has a dimension that is not positive", shape)
-		}
-	}
-	if len(shape) == 0 || net.OutputWidth() <= 0 {
-		return nil, errors.Errorf("compile: the network takes samples of shape %v and gives %d outputs; both must be positive", shape, net.OutputWidth())
+	if len(objs) != len(outs) {
+		return nil, errors.Errorf("compile: %d objectives for %d outputs; give one per output", len(objs), len(outs))
 	}
 	src, shuf := rand.NewPCG(0, dropoutStream), rand.NewPCG(0, shuffleStream)
-	t := &Trainer{net: net, opt: opt, loss: loss, metrics: metrics, in: size(shape), out: net.OutputWidth(),
+	t := &Trainer{net: net, opt: opt, objs: append([]Objective(nil), objs...),
 		steps: map[stepKey]*step{}, src: src, rand: rand.New(src), shuf: shuf, shuffle: rand.New(shuf)}
+	for i, in := range ins {
+		if len(in.Shape) == 0 {
+			return nil, errors.Errorf("compile: input %d (%s) has an empty sample shape", i, in.Name)
+		}
+		for _, d := range in.Shape {
+			if d <= 0 {
+				return nil, errors.Errorf("compile: input %d (%s) has shape %v, with a dimension that is not positive", i, in.Name, in.Shape)
+			}
+		}
+		t.ins = append(t.ins, size(in.Shape))
+	}
+	trained := false
+	for i, o := range outs {
+		if len(o.Shape) != 1 || o.Shape[0] <= 0 {
+			return nil, errors.Errorf("compile: output %d (%s) has shape %v; an output must be a vector of a positive width", i, o.Name, o.Shape)
+		}
+		if err := objs[i].check(i); err != nil {
+			return nil, errors.Wrap(err, "compile")
+		}
+		trained = trained || objs[i].Loss != nil
+		t.outs = append(t.outs, o.Shape[0])
+	}
+	if !trained {
+		return nil, errors.New("compile: no output has a loss; there is nothing to train or evaluate")
+	}
+	t.names = logNames(outs, t.objs)
 	var sizes []int
 	for _, p := range net.Params() {
 		if p.Value == nil {
@@ -125,8 +166,10 @@ func Compile(net Network, opt Optimizer, loss Loss, metrics ...Metric) (*Trainer
 			return nil, errors.Errorf("compile: parameter %s is %v; want float32", p.Name, p.Value.Dtype())
 		}
 		t.prm = append(t.prm, p)
-		t.params = append(t.params, d)
-		sizes = append(sizes, len(d))
+		if p.Trainable {
+			t.params = append(t.params, d)
+			sizes = append(sizes, len(d))
+		}
 	}
 	if err := opt.Init(sizes); err != nil {
 		return nil, errors.Wrap(err, "compile")
@@ -134,19 +177,59 @@ func Compile(net Network, opt Optimizer, loss Loss, metrics ...Metric) (*Trainer
 	return t, nil
 }
 
+// logNames returns the names of what the Trainer reports, in order: as
+// Keras, "loss" and each metric's name for one output; for several,
+// "loss" (the weighted total), then "<output>_loss" for each output that
+// has a loss, then "<output>_<metric>" for each output's metrics.
+func logNames(outs []TensorSpec, objs []Objective) []string {
+	names := []string{"loss"}
+	if len(outs) == 1 {
+		for _, m := range objs[0].Metrics {
+			names = append(names, m.Name())
+		}
+		return names
+	}
+	for i, o := range objs {
+		if o.Loss != nil {
+			names = append(names, outs[i].Name+"_loss")
+		}
+	}
+	for i, o := range objs {
+		for _, m := range o.Metrics {
+			names = append(names, outs[i].Name+"_"+m.Name())
+		}
+	}
+	return names
+}
+
 // Optimizer returns the optimizer given to Compile, whose state training
 // updates.
 func (t *Trainer) Optimizer() Optimizer { return t.opt }
 
-// Loss returns the loss given to Compile.
-func (t *Trainer) Loss() Loss { return t.loss }
+// Objectives returns a copy of each output's objective, as compiled:
+// Compile gives every output the same loss and metrics.
+func (t *Trainer) Objectives() []Objective {
+	objs := make([]Objective, len(t.objs))
+	for i, o := range t.objs {
+		objs[i] = o
+		objs[i].Metrics = append([]Metric(nil), o.Metrics...)
+	}
+	return objs
+}
 
-// Metrics returns a copy of the list of metrics given to Compile, in
-// order.
-func (t *Trainer) Metrics() []Metric { return append([]Metric(nil), t.metrics...) }
+// Names returns the names of the values Evaluate returns, in order:
+// "loss", then what the metrics slice holds ("accuracy" for one output;
+// for several, each output's loss, "dense_1_loss", then each output's
+// metrics, "dense_1_accuracy"). Fit's History and the progress line use
+// the same names.
+func (t *Trainer) Names() []string { return append([]string(nil), t.names...) }
 
-// Params returns a copy of the list of the network's parameters, in the
-// network's order, which is the order of the optimizer's state slices.
+// Network returns the network given to Compile.
+func (t *Trainer) Network() Network { return t.net }
+
+// Params returns a copy of the list of the network's parameters, trainable
+// or not, in the network's order; the trainable ones, in that order, are
+// the order of the optimizer's state slices.
 // The tensors are the network's own, which training updates in place:
 // read or write their values under Locked when other goroutines may be
 // training.
@@ -223,7 +306,7 @@ func (t *Trainer) step(batch int, p purpose) (*step, error) {
 	if s, ok := t.steps[k]; ok {
 		return s, nil
 	}
-	s, err := newStep(t.net, t.loss, batch, p, t.rand)
+	s, err := newStep(t.net, t.objs, batch, p, t.rand)
 	if err != nil {
 		return nil, errors.Wrapf(err, "building the graph for batches of %d", batch)
 	}
@@ -278,34 +361,58 @@ func (t *Trainer) run(ctx context.Context, d *dataset, order []int, size int, p 
 	return nil
 }
 
-// load copies the given rows of d into s's bound inputs (and targets, if
-// the graph has them).
+// load copies the given rows of d into s's bound inputs (and targets,
+// where the graph has them).
 func (t *Trainer) load(s *step, d *dataset, rows []int) {
-	in, out := t.in, t.out
-	for i, r := range rows {
-		copy(s.x[i*in:(i+1)*in], d.x[r*in:(r+1)*in])
-		if s.y != nil {
-			copy(s.y[i*out:(i+1)*out], d.y[r*out:(r+1)*out])
+	for k, in := range t.ins {
+		dst, src := s.x[k], d.x[k]
+		for i, r := range rows {
+			copy(dst[i*in:(i+1)*in], src[r*in:(r+1)*in])
+		}
+	}
+	for k, out := range t.outs {
+		if s.y == nil || s.y[k] == nil || d.y[k] == nil {
+			continue
+		}
+		dst, src := s.y[k], d.y[k]
+		for i, r := range rows {
+			copy(dst[i*out:(i+1)*out], src[r*out:(r+1)*out])
 		}
 	}
 }
 
-// scores accumulates a loss and metric sums over samples.
+// scores accumulates, over samples, the sums of the values the Trainer
+// reports, in the order of its names.
 type scores struct {
-	loss    float64
-	metrics []float64
-	seen    int
+	sums []float64
+	seen int
 }
 
-// score adds a step's loss and metrics on its rows to sc.
+// score adds a step's losses and metrics on its rows to sc.
 func (t *Trainer) score(sc *scores, s *step, rows int) {
-	sc.loss += s.lossValue() * float64(rows)
-	out := s.output()
-	if sc.metrics == nil {
-		sc.metrics = make([]float64, len(t.metrics))
+	if sc.sums == nil {
+		sc.sums = make([]float64, len(t.names))
 	}
-	for i, m := range t.metrics {
-		sc.metrics[i] += m.Sum(out, s.y, rows, t.out)
+	n := float64(rows)
+	sc.sums[0] += scalar(s.loss) * n
+	k := 1
+	if len(t.objs) > 1 {
+		for _, l := range s.losses {
+			if l != nil {
+				sc.sums[k] += scalar(l) * n
+				k++
+			}
+		}
+	}
+	for i, o := range t.objs {
+		if len(o.Metrics) == 0 {
+			continue
+		}
+		out := s.output(i)
+		for _, m := range o.Metrics {
+			sc.sums[k] += m.Sum(out, s.y[i], rows, t.outs[i])
+			k++
+		}
 	}
 	sc.seen += rows
 }
@@ -313,9 +420,13 @@ func (t *Trainer) score(sc *scores, s *step, rows int) {
 // values returns the running means, named, with a prefix ("" or "val_").
 func (t *Trainer) values(sc *scores, prefix string) []value {
 	n := float64(max(sc.seen, 1))
-	v := []value{{prefix + "loss", sc.loss / n}}
-	for i, m := range t.metrics {
-		v = append(v, value{prefix + m.Name(), sc.metrics[i] / n})
+	v := make([]value, len(t.names))
+	for i, name := range t.names {
+		var sum float64
+		if sc.sums != nil {
+			sum = sc.sums[i]
+		}
+		v[i] = value{prefix + name, sum / n}
 	}
 	return v
 }
