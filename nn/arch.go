@@ -3,11 +3,8 @@ package nn
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math"
-	"sort"
-	"strings"
 
 	"github.com/pkg/errors"
 )
@@ -17,101 +14,81 @@ import (
 const archName = "gokeras_model.json"
 
 // archFormat and archVersion mark a file as a gokeras model of this
-// layout; Load refuses other formats and newer versions.
+// layout; Load refuses other formats and newer versions. Version 1 (a
+// Sequential of Dense, Conv2D, MaxPooling2D, Flatten and Dropout layers,
+// before the functional API) is still read.
 const (
 	archFormat  = "gokeras"
-	archVersion = 1
+	archVersion = 2
 )
 
 // modelJSON is the architecture (and, once compiled, the training state
-// that is not arrays) as saved in gokeras_model.json. The layer entries
-// follow Keras's config.json: {"class_name": "Dense", "config": {"name":
-// "dense", "units": 512, "activation": "relu"}}.
+// that is not arrays) as saved in gokeras_model.json. Version 2 follows
+// Keras 2's model config: {"class_name": "Sequential" or "Functional",
+// "config": {"name", "layers", and for a functional model
+// "input_layers" and "output_layers"}}, each layer as {"class_name",
+// "config"} and, in a functional model, "name" and "inbound_nodes".
 type modelJSON struct {
-	Format     string        `json:"format"`
-	Version    int           `json:"version"`
-	ClassName  string        `json:"class_name"`
-	InputShape []int         `json:"input_shape"`
-	Layers     []layerJSON   `json:"layers"`
-	Training   *trainingJSON `json:"training,omitempty"`
+	Format    string       `json:"format"`
+	Version   int          `json:"version"`
+	ClassName string       `json:"class_name"`
+	Config    *modelConfig `json:"config,omitempty"`
+	// Version 1's fields.
+	InputShape []int       `json:"input_shape,omitempty"`
+	Layers     []layerJSON `json:"layers,omitempty"`
+
+	Training *trainingJSON `json:"training,omitempty"`
 }
 
-type layerJSON struct {
-	ClassName string      `json:"class_name"`
-	Config    layerConfig `json:"config"`
+// modelConfig is Keras 2's model config.
+type modelConfig struct {
+	Name         string      `json:"name"`
+	Layers       []layerJSON `json:"layers"`
+	InputLayers  []ref       `json:"input_layers,omitempty"`
+	OutputLayers []ref       `json:"output_layers,omitempty"`
 }
-
-// layerConfig holds every setting any layer kind has; each kind uses
-// some, and a setting of another kind is an error on load.
-type layerConfig struct {
-	Name       string   `json:"name"`
-	Units      *int     `json:"units,omitempty"`
-	Filters    *int     `json:"filters,omitempty"`
-	KernelSize []int    `json:"kernel_size,omitempty"`
-	PoolSize   []int    `json:"pool_size,omitempty"`
-	Strides    []int    `json:"strides,omitempty"`
-	Padding    *string  `json:"padding,omitempty"`
-	Activation *string  `json:"activation,omitempty"`
-	Rate       *float64 `json:"rate,omitempty"`
-}
-
-// trainingJSON is what Compile was given and how far training went.
-type trainingJSON struct {
-	Loss          string        `json:"loss"`
-	Metrics       []string      `json:"metrics"`
-	Optimizer     optimizerJSON `json:"optimizer"`
-	EpochsTrained int           `json:"epochs_trained"`
-}
-
-type optimizerJSON struct {
-	Name   string             `json:"name"`
-	Config map[string]float64 `json:"config"`
-	Step   int64              `json:"step"`
-}
-
-// activations are the activations a file may name.
-var activations = map[string]Activation{
-	"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax, "linear": Linear,
-}
-
-// paddings are the paddings a file may name.
-var paddings = map[string]bool{"valid": true, "same": true}
 
 // architecture describes the built model m as JSON, without training
 // state.
-func (m *Sequential) architecture() (*modelJSON, error) {
-	a := &modelJSON{Format: archFormat, Version: archVersion, ClassName: "Sequential",
-		InputShape: append([]int(nil), m.layers[0].base().input...)}
-	for i, l := range m.layers {
-		c := layerConfig{Name: l.Name()}
-		switch l := l.(type) {
-		case *DenseLayer:
-			c.Units, c.Activation = ptr(l.units), ptr(l.activation.Name())
-		case *Conv2DLayer:
-			s, p, err := l.window([2]int{1, 1})
-			if err != nil {
-				return nil, errors.Wrapf(err, "layer %d (%s)", i, l.Name())
-			}
-			c.Filters, c.KernelSize, c.Activation = ptr(l.filters), l.size[:], ptr(l.activation.Name())
-			c.Strides, c.Padding = s[:], ptr(p.String())
-		case *MaxPooling2DLayer:
-			s, p, err := l.window(l.pool)
-			if err != nil {
-				return nil, errors.Wrapf(err, "layer %d (%s)", i, l.Name())
-			}
-			c.PoolSize, c.Strides, c.Padding = l.pool[:], s[:], ptr(p.String())
-		case *FlattenLayer:
-		case *DropoutLayer:
-			c.Rate = ptr(l.rate)
-		default:
-			return nil, errors.Errorf("layer %d (%s): cannot save a %s layer", i, l.Name(), l.Kind())
+func (m *Model) architecture() (*modelJSON, error) {
+	c := &modelConfig{Name: m.name}
+	a := &modelJSON{Format: archFormat, Version: archVersion, ClassName: "Functional", Config: c}
+	if m.sequential {
+		a.ClassName = "Sequential"
+	}
+	for _, l := range m.layers {
+		lj, err := describe(l)
+		if err != nil {
+			return nil, err
 		}
-		a.Layers = append(a.Layers, layerJSON{ClassName: l.Kind(), Config: c})
+		if !m.sequential {
+			lj.Name = l.Name()
+			for _, k := range m.calls {
+				if k.layer != l || len(k.in) == 0 {
+					continue
+				}
+				node := make([]inbound, len(k.in))
+				for i, x := range k.in {
+					node[i] = inbound{m.ref(x)}
+				}
+				lj.InboundNodes = append(lj.InboundNodes, node)
+			}
+		}
+		c.Layers = append(c.Layers, lj)
+	}
+	if !m.sequential {
+		for _, t := range m.inputs {
+			c.InputLayers = append(c.InputLayers, m.ref(t))
+		}
+		for _, t := range m.outputs {
+			c.OutputLayers = append(c.OutputLayers, m.ref(t))
+		}
 	}
 	return a, nil
 }
 
-func ptr[T any](v T) *T { return &v }
+// ref returns the reference to tensor t of m.
+func (m *Model) ref(t *Tensor) ref { return ref{Layer: t.call.layer.Name(), Call: m.local[t.call]} }
 
 // parseArchitecture decodes gokeras_model.json strictly: unknown fields,
 // trailing data, another format or a newer version are errors.
@@ -129,143 +106,201 @@ func parseArchitecture(b []byte) (*modelJSON, error) {
 	case a.Format != archFormat:
 		return nil, errors.Errorf("field format is %q, want %q", a.Format, archFormat)
 	case a.Version < 1 || a.Version > archVersion:
-		return nil, errors.Errorf("field version is %d; this gokeras reads version %d", a.Version, archVersion)
-	case a.ClassName != "Sequential":
+		return nil, errors.Errorf("field version is %d; this gokeras reads versions 1 to %d", a.Version, archVersion)
+	case a.Version == 1 && a.ClassName != "Sequential":
 		return nil, errors.Errorf("field class_name is %q, want \"Sequential\"", a.ClassName)
-	case len(a.InputShape) == 0:
+	case a.Version == 1 && len(a.InputShape) == 0:
 		return nil, errors.New("field input_shape is missing or empty")
-	case len(a.Layers) == 0:
+	case a.Version == 1 && len(a.Layers) == 0:
 		return nil, errors.New("field layers is missing or empty")
+	case a.Version == 1 && a.Config != nil:
+		return nil, errors.New("field config: version 1 has none")
+	case a.Version > 1 && (a.Config == nil || len(a.Config.Layers) == 0):
+		return nil, errors.New("field config.layers is missing or empty")
+	case a.Version > 1 && (a.InputShape != nil || a.Layers != nil):
+		return nil, errors.New("fields input_shape and layers belong to version 1; version 2 has config.layers")
+	case a.Version > 1 && a.ClassName != "Sequential" && a.ClassName != "Functional":
+		return nil, errors.Errorf("field class_name is %q, want \"Sequential\" or \"Functional\"", a.ClassName)
 	}
 	return &a, nil
 }
 
-// model rebuilds the described layers as an unbuilt Sequential. Every
-// setting is checked for presence and kind here; the values themselves
-// are checked by the model's plan, as for a model written in code.
-func (a *modelJSON) model() (*Sequential, error) {
-	layers := make([]Layer, len(a.Layers))
-	for i, lj := range a.Layers {
-		l, err := lj.layer()
-		if err != nil {
-			return nil, errors.Wrapf(err, "field layers[%d] (%s)", i, lj.Config.Name)
+// model makes the described model, its layers called on tensors but not
+// built. Every setting is checked for presence and kind by the layers'
+// registered constructors; the values themselves are checked by the
+// layers' Plan, as for a model written in code.
+func (a *modelJSON) model() (*Model, error) {
+	switch {
+	case a.Version == 1:
+		return sequentialOf(a.Layers, 0, a.InputShape, "field layers")
+	case a.ClassName == "Sequential":
+		first := a.Config.Layers[0]
+		if first.ClassName != "InputLayer" {
+			return nil, errors.New("field config.layers[0]: a Sequential's first entry is its InputLayer")
 		}
-		if i == 0 {
-			InputShape(a.InputShape...)(l.base())
+		l, err := first.make()
+		if err != nil {
+			return nil, errors.Wrap(err, first.label("field config.layers", 0))
+		}
+		m, err := sequentialOf(a.Config.Layers[1:], 1, l.(*InputLayer).shape, "field config.layers")
+		if err != nil {
+			return nil, err
+		}
+		m.name = a.Config.Name
+		return m, nil
+	}
+	return a.Config.functional()
+}
+
+// sequentialOf makes a Sequential of the described layers, the first
+// taking inputs of the given shape; entries[0] is the field's entry
+// number first.
+func sequentialOf(entries []layerJSON, first int, input []int, field string) (*Model, error) {
+	if len(entries) == 0 {
+		return nil, errors.Errorf("%s: no layers", field)
+	}
+	layers := make([]Layer, len(entries))
+	for i, lj := range entries {
+		at := lj.label(field, first+i)
+		if lj.Name != "" || lj.InboundNodes != nil {
+			return nil, errors.Errorf("%s: a Sequential's layers have no name or inbound_nodes beside their config", at)
+		}
+		l, err := lj.make()
+		if err != nil {
+			return nil, errors.Wrap(err, at)
+		}
+		if _, ok := l.(*InputLayer); ok {
+			return nil, errors.Errorf("%s: an InputLayer inside a Sequential", at)
 		}
 		layers[i] = l
 	}
+	InputShape(input...)(layers[0].Base())
 	return NewSequential(layers...), nil
 }
 
-// layer makes the layer an entry describes.
-func (lj layerJSON) layer() (Layer, error) {
-	c := lj.Config
-	if c.Name == "" {
-		return nil, errors.New("config.name is missing")
+// functional makes the described functional model: every layer, then
+// every call, each as soon as the tensors it takes exist (a shared layer
+// may take, on a later call, the output of a layer listed after it), as
+// Keras 2's from_config does.
+func (c *modelConfig) functional() (*Model, error) {
+	type pending struct {
+		layer Layer
+		nodes [][]inbound
+		field string
 	}
-	var (
-		need, allow []string // settings the kind must have, may have
-	)
-	switch lj.ClassName {
-	case "Dense":
-		need = []string{"units", "activation"}
-	case "Conv2D":
-		need, allow = []string{"filters", "kernel_size", "activation"}, []string{"strides", "padding"}
-	case "MaxPooling2D":
-		need, allow = []string{"pool_size"}, []string{"strides", "padding"}
-	case "Flatten":
-	case "Dropout":
-		need = []string{"rate"}
-	default:
-		return nil, errors.Errorf("class_name: unknown layer kind %q (want Dense, Conv2D, MaxPooling2D, Flatten or Dropout)", lj.ClassName)
-	}
-	set := c.settings()
-	for _, k := range need {
-		if !set[k] {
-			return nil, errors.Errorf("config.%s is missing: a %s layer needs it", k, lj.ClassName)
+	byName := map[string]int{}
+	todo := make([]pending, len(c.Layers))
+	outs := map[string][]*Tensor{} // each layer's outputs, by call
+	for i, lj := range c.Layers {
+		field := lj.label("field config.layers", i)
+		l, err := lj.make()
+		if err != nil {
+			return nil, errors.Wrap(err, field)
+		}
+		if lj.Name != l.Name() {
+			return nil, errors.Errorf("%s: name %q differs from config.name %q", field, lj.Name, l.Name())
+		}
+		if _, dup := byName[l.Name()]; dup {
+			return nil, errors.Errorf("%s: a second layer named %s", field, l.Name())
+		}
+		byName[l.Name()] = i
+		todo[i] = pending{layer: l, nodes: lj.InboundNodes, field: field}
+		if in, ok := l.(*InputLayer); ok {
+			if len(lj.InboundNodes) > 0 {
+				return nil, errors.Errorf("%s: an InputLayer has no inbound nodes", field)
+			}
+			outs[l.Name()] = []*Tensor{in.output()}
+		} else if len(lj.InboundNodes) == 0 {
+			return nil, errors.Errorf("%s: layer %s has no inbound nodes: nothing calls it", field, l.Name())
 		}
 	}
-	names := make([]string, 0, len(set))
-	for k := range set {
-		names = append(names, k)
+	resolve := func(r ref) (*Tensor, bool, error) {
+		if _, ok := byName[r.Layer]; !ok {
+			return nil, false, errors.Errorf("no layer is named %q", r.Layer)
+		}
+		if r.Tensor != 0 || r.Call < 0 {
+			return nil, false, errors.Errorf("[%q, %d, %d] names no tensor: a layer has one output (tensor 0) per call", r.Layer, r.Call, r.Tensor)
+		}
+		ts := outs[r.Layer]
+		if r.Call < len(ts) {
+			return ts[r.Call], true, nil
+		}
+		return nil, false, nil
 	}
-	sort.Strings(names)
-	for _, k := range names {
-		if !contains(need, k) && !contains(allow, k) {
-			return nil, errors.Errorf("config.%s: a %s layer has no such setting", k, lj.ClassName)
+	for {
+		left, progress := false, false
+		for i := range todo {
+			p := &todo[i]
+			for len(p.nodes) > 0 {
+				in := make([]*Tensor, len(p.nodes[0]))
+				ready := true
+				for k, r := range p.nodes[0] {
+					t, ok, err := resolve(r.ref)
+					if err != nil {
+						return nil, errors.Wrapf(err, "%s: inbound node %d", p.field, len(outs[p.layer.Name()]))
+					}
+					ready = ready && ok
+					in[k] = t
+				}
+				if !ready {
+					left = true
+					break
+				}
+				out := Call(p.layer, in...)
+				if out.err != nil {
+					return nil, errors.Wrap(out.err, p.field)
+				}
+				outs[p.layer.Name()] = append(outs[p.layer.Name()], out)
+				p.nodes = p.nodes[1:]
+				progress = true
+			}
+		}
+		if !left {
+			break
+		}
+		if !progress {
+			for _, p := range todo {
+				if len(p.nodes) > 0 {
+					return nil, errors.Errorf("%s: the inputs of layer %s's call %d are never made (a cycle, or a call of a layer that is not called that often)", p.field, p.layer.Name(), len(outs[p.layer.Name()]))
+				}
+			}
 		}
 	}
-	var act Activation
-	if c.Activation != nil {
-		a, ok := activations[*c.Activation]
-		if !ok {
-			return nil, errors.Errorf("config.activation: unknown activation %q (want relu, sigmoid, tanh, softmax or linear)", *c.Activation)
+	tensors := func(field string, refs []ref) ([]*Tensor, error) {
+		ts := make([]*Tensor, len(refs))
+		for i, r := range refs {
+			t, ok, err := resolve(r)
+			if err == nil && !ok {
+				err = errors.Errorf("layer %s has no call %d", r.Layer, r.Call)
+			}
+			if err != nil {
+				return nil, errors.Wrapf(err, "field config.%s[%d]", field, i)
+			}
+			ts[i] = t
 		}
-		act = a
+		return ts, nil
 	}
-	opts := []Option{Name(c.Name)}
-	if c.Padding != nil {
-		if !paddings[*c.Padding] {
-			return nil, errors.Errorf("config.padding: unknown padding %q (want valid or same)", *c.Padding)
-		}
-		opts = append(opts, Padding(*c.Padding))
+	inputs, err := tensors("input_layers", c.InputLayers)
+	if err != nil {
+		return nil, err
 	}
-	for _, f := range []struct {
-		name string
-		v    []int
-	}{{"kernel_size", c.KernelSize}, {"pool_size", c.PoolSize}, {"strides", c.Strides}} {
-		if f.v != nil && len(f.v) != 2 {
-			return nil, errors.Errorf("config.%s has %d values, want 2", f.name, len(f.v))
-		}
+	outputs, err := tensors("output_layers", c.OutputLayers)
+	if err != nil {
+		return nil, err
 	}
-	if c.Strides != nil {
-		opts = append(opts, Strides(c.Strides[0], c.Strides[1]))
+	m, err := newModel(c.Name, inputs, outputs)
+	if err != nil {
+		return nil, err
 	}
-	switch lj.ClassName {
-	case "Dense":
-		return Dense(*c.Units, act, opts...), nil
-	case "Conv2D":
-		return Conv2D(*c.Filters, [2]int{c.KernelSize[0], c.KernelSize[1]}, act, opts...), nil
-	case "MaxPooling2D":
-		return MaxPooling2D([2]int{c.PoolSize[0], c.PoolSize[1]}, opts...), nil
-	case "Flatten":
-		return Flatten(opts...), nil
-	default: // Dropout
-		if math.IsNaN(*c.Rate) {
-			return nil, errors.New("config.rate is not a number")
-		}
-		return Dropout(*c.Rate, opts...), nil
+	if len(m.layers) != len(c.Layers) {
+		return nil, errors.Errorf("field config.layers: %d layers, of which the model between its inputs and outputs uses %d", len(c.Layers), len(m.layers))
 	}
+	return m, nil
 }
 
-// settings returns the names of the settings present.
-func (c layerConfig) settings() map[string]bool {
-	s := map[string]bool{}
-	for k, present := range map[string]bool{
-		"units": c.Units != nil, "filters": c.Filters != nil, "kernel_size": c.KernelSize != nil,
-		"pool_size": c.PoolSize != nil, "strides": c.Strides != nil, "padding": c.Padding != nil,
-		"activation": c.Activation != nil, "rate": c.Rate != nil,
-	} {
-		if present {
-			s[k] = true
-		}
-	}
-	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// maxSampleValues bounds the values of one sample at any layer (8 GiB
-// of float32), so that no shape arithmetic overflows, even for a hostile
-// saved architecture.
+// maxSampleValues bounds the values of one sample at any layer, and of
+// any weight (8 GiB of float32), so that no shape arithmetic overflows,
+// even for a hostile saved architecture.
 const maxSampleValues = math.MaxInt32
 
 // product returns the product of positive dims, and false if a dim is
@@ -279,28 +314,4 @@ func product(shape []int, limit int) (int, bool) {
 		n *= d
 	}
 	return n, true
-}
-
-// paramShapes returns the shapes of the weights a layer has for inputs of
-// the given shape, in Params order.
-func paramShapes(l Layer, in []int) [][]int {
-	switch l := l.(type) {
-	case *DenseLayer:
-		return [][]int{{in[0], l.units}, {l.units}}
-	case *Conv2DLayer:
-		return [][]int{{l.size[0], l.size[1], in[2], l.filters}, {l.filters}}
-	}
-	return nil
-}
-
-// shapeText writes a shape as numpy does: (784, 512), (512,).
-func shapeText(s []int) string {
-	if len(s) == 1 {
-		return fmt.Sprintf("(%d,)", s[0])
-	}
-	parts := make([]string, len(s))
-	for i, d := range s {
-		parts[i] = fmt.Sprint(d)
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
 }

@@ -1,7 +1,7 @@
 package nn
 
 import (
-	"math/rand/v2"
+	"encoding/json"
 
 	"github.com/gokeras/gokeras/graph"
 	"github.com/gokeras/gokeras/train"
@@ -14,16 +14,14 @@ import (
 // Glorot-uniform (in, units) kernel and a zero (units) bias, on samples
 // that are vectors of in features.
 type DenseLayer struct {
-	layerBase
+	LayerBase
 	units      int
 	activation Activation
-
-	kernel, bias *tensor.Dense
 }
 
 // Dense returns a fully connected layer of the given units.
 func Dense(units int, activation Activation, opts ...Option) *DenseLayer {
-	return &DenseLayer{layerBase: options(opts), units: units, activation: activation}
+	return &DenseLayer{LayerBase: NewLayerBase(opts...), units: units, activation: activation}
 }
 
 // Kind returns "Dense".
@@ -37,49 +35,66 @@ func (l *DenseLayer) Activation() Activation { return l.activation }
 
 // Kernel returns the layer's (in, units) kernel (nil before Build). It is
 // the tensor training updates; change it only between calls.
-func (l *DenseLayer) Kernel() *tensor.Dense { return l.kernel }
+func (l *DenseLayer) Kernel() *tensor.Dense { return l.weight("kernel") }
 
 // Bias returns the layer's bias vector (nil before Build).
-func (l *DenseLayer) Bias() *tensor.Dense { return l.bias }
+func (l *DenseLayer) Bias() *tensor.Dense { return l.weight("bias") }
 
-// Params returns dense/kernel and dense/bias (nil before Build).
-func (l *DenseLayer) Params() []train.Param {
-	if l.kernel == nil {
-		return nil
-	}
-	return []train.Param{{Name: l.name + "/kernel", Value: l.kernel, Trainable: true}, {Name: l.name + "/bias", Value: l.bias, Trainable: true}}
-}
+// Call calls the layer on x; see Call.
+func (l *DenseLayer) Call(x *Tensor) *Tensor { return Call(l, x) }
 
-func (l *DenseLayer) plan(in []int) ([]int, int, error) {
-	if err := l.onlyOptions("Dense", false); err != nil {
-		return nil, 0, err
+// Plan checks that the input's samples are vectors and declares the
+// kernel and the bias.
+func (l *DenseLayer) Plan(in [][]int) (Plan, error) {
+	x, err := one(l, in)
+	if err != nil {
+		return Plan{}, err
 	}
 	if l.units <= 0 {
-		return nil, 0, errors.Errorf("units must be positive, got %d", l.units)
+		return Plan{}, errors.Errorf("units must be positive, got %d", l.units)
 	}
-	if len(in) != 1 {
-		return nil, 0, errors.Errorf("a Dense layer takes vectors, but its input samples have shape %s: put a Flatten layer before it", dims(in))
+	if len(x) != 1 {
+		return Plan{}, errors.Errorf("a Dense layer takes vectors, but its input samples have shape %s: put a Flatten layer before it", dims(x))
 	}
 	if err := l.activation.check(1); err != nil {
-		return nil, 0, err
+		return Plan{}, err
 	}
-	return []int{l.units}, in[0]*l.units + l.units, nil
+	return Plan{Output: []int{l.units}, Weights: []WeightSpec{
+		{Name: "kernel", Shape: []int{x[0], l.units}, Init: GlorotUniform, Trainable: true},
+		{Name: "bias", Shape: []int{l.units}, Init: Zeros, Trainable: true},
+	}}, nil
 }
 
-func (l *DenseLayer) build(in []int, rng *rand.Rand) error {
-	k := make([]float32, in[0]*l.units)
-	if err := graph.GlorotUniform(rng, in[0], l.units, k); err != nil {
-		return err
-	}
-	l.kernel = tensor.New(tensor.WithShape(in[0], l.units), tensor.WithBacking(k))
-	l.bias = tensor.New(tensor.WithShape(l.units), tensor.WithBacking(make([]float32, l.units)))
-	return nil
-}
-
-func (l *DenseLayer) forward(x *G.Node, p []*G.Node, _ train.Mode) (out, logits *G.Node, err error) {
-	z, err := graph.Dense(x, p[0], p[1])
+// Forward builds activation(x·kernel + bias).
+func (l *DenseLayer) Forward(in, w []*G.Node, _ train.Mode) (*G.Node, error) {
+	z, err := graph.Dense(in[0], w[0], w[1])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	return l.activation.apply(z)
+}
+
+// Config returns {"units": …, "activation": …}.
+func (l *DenseLayer) Config() map[string]any {
+	return map[string]any{"units": l.units, "activation": l.activation.Name()}
+}
+
+func init() {
+	mustRegister("Dense", func(c json.RawMessage) (Layer, error) {
+		var cfg struct {
+			Units      *int    `json:"units"`
+			Activation *string `json:"activation"`
+		}
+		if err := DecodeConfig(c, &cfg); err != nil {
+			return nil, err
+		}
+		if err := required([]string{"units"}, cfg.Units != nil); err != nil {
+			return nil, err
+		}
+		a, err := activationSetting(cfg.Activation)
+		if err != nil {
+			return nil, err
+		}
+		return Dense(*cfg.Units, a), nil
+	})
 }

@@ -1,7 +1,8 @@
 package nn
 
 import (
-	"math/rand/v2"
+	"encoding/json"
+	"math"
 
 	"github.com/gokeras/gokeras/graph"
 	"github.com/gokeras/gokeras/train"
@@ -14,13 +15,13 @@ import (
 // fresh draw every step from the generator Fit seeds with its Seed; in
 // Evaluate and Predict it passes its input through unchanged.
 type DropoutLayer struct {
-	layerBase
+	LayerBase
 	rate float64
 }
 
 // Dropout returns a dropout layer; rate must be in [0, 1).
 func Dropout(rate float64, opts ...Option) *DropoutLayer {
-	return &DropoutLayer{layerBase: options(opts), rate: rate}
+	return &DropoutLayer{LayerBase: NewLayerBase(opts...), rate: rate}
 }
 
 // Kind returns "Dropout".
@@ -29,25 +30,46 @@ func (l *DropoutLayer) Kind() string { return "Dropout" }
 // Rate returns the fraction of values dropped while training.
 func (l *DropoutLayer) Rate() float64 { return l.rate }
 
-// Params returns nil: dropout has no weights.
-func (l *DropoutLayer) Params() []train.Param { return nil }
+// Call calls the layer on x; see Call.
+func (l *DropoutLayer) Call(x *Tensor) *Tensor { return Call(l, x) }
 
-func (l *DropoutLayer) plan(in []int) ([]int, int, error) {
-	if err := l.onlyOptions("Dropout", false); err != nil {
-		return nil, 0, err
+// Plan checks the rate and gives the input's shape.
+func (l *DropoutLayer) Plan(in [][]int) (Plan, error) {
+	x, err := one(l, in)
+	if err != nil {
+		return Plan{}, err
 	}
 	if !(l.rate >= 0 && l.rate < 1) {
-		return nil, 0, errors.Errorf("rate must be in [0, 1), got %v", l.rate)
+		return Plan{}, errors.Errorf("rate must be in [0, 1), got %v", l.rate)
 	}
-	return append([]int(nil), in...), 0, nil
+	return Plan{Output: x}, nil
 }
 
-func (l *DropoutLayer) build([]int, *rand.Rand) error { return nil }
-
-func (l *DropoutLayer) forward(x *G.Node, _ []*G.Node, mode train.Mode) (out, logits *G.Node, err error) {
+// Forward builds the dropout in training, nothing otherwise.
+func (l *DropoutLayer) Forward(in, _ []*G.Node, mode train.Mode) (*G.Node, error) {
 	if !mode.Training {
-		return x, nil, nil
+		return in[0], nil
 	}
-	out, err = graph.Dropout(x, l.rate, mode.Rand)
-	return out, nil, err
+	return graph.Dropout(in[0], l.rate, mode.Rand)
+}
+
+// Config returns {"rate": …}.
+func (l *DropoutLayer) Config() map[string]any { return map[string]any{"rate": l.rate} }
+
+func init() {
+	mustRegister("Dropout", func(c json.RawMessage) (Layer, error) {
+		var cfg struct {
+			Rate *float64 `json:"rate"`
+		}
+		if err := DecodeConfig(c, &cfg); err != nil {
+			return nil, err
+		}
+		if err := required([]string{"rate"}, cfg.Rate != nil); err != nil {
+			return nil, err
+		}
+		if math.IsNaN(*cfg.Rate) {
+			return nil, errors.New("config.rate is not a number")
+		}
+		return Dropout(*cfg.Rate), nil
+	})
 }

@@ -1,7 +1,7 @@
 package nn
 
 import (
-	"math/rand/v2"
+	"encoding/json"
 
 	"github.com/gokeras/gokeras/graph"
 	"github.com/gokeras/gokeras/train"
@@ -11,31 +11,44 @@ import (
 // FlattenLayer is Keras's Flatten: each sample, whatever its shape,
 // becomes a vector of its values in row-major order, (h, w, c) → (h·w·c).
 // It copies nothing and has no weights.
-type FlattenLayer struct{ layerBase }
+type FlattenLayer struct{ LayerBase }
 
 // Flatten returns a flattening layer.
-func Flatten(opts ...Option) *FlattenLayer { return &FlattenLayer{options(opts)} }
+func Flatten(opts ...Option) *FlattenLayer { return &FlattenLayer{NewLayerBase(opts...)} }
 
 // Kind returns "Flatten".
 func (l *FlattenLayer) Kind() string { return "Flatten" }
 
-// Params returns nil: flattening has no weights.
-func (l *FlattenLayer) Params() []train.Param { return nil }
+// Call calls the layer on x; see Call.
+func (l *FlattenLayer) Call(x *Tensor) *Tensor { return Call(l, x) }
 
-func (l *FlattenLayer) plan(in []int) ([]int, int, error) {
-	if err := l.onlyOptions("Flatten", false); err != nil {
-		return nil, 0, err
+// Plan gives a vector of all the input's values.
+func (l *FlattenLayer) Plan(in [][]int) (Plan, error) {
+	x, err := one(l, in)
+	if err != nil {
+		return Plan{}, err
 	}
 	n := 1
-	for _, d := range in {
+	for _, d := range x {
 		n *= d
 	}
-	return []int{n}, 0, nil
+	return Plan{Output: []int{n}}, nil
 }
 
-func (l *FlattenLayer) build([]int, *rand.Rand) error { return nil }
+// Forward builds the flattening view.
+func (l *FlattenLayer) Forward(in, _ []*G.Node, _ train.Mode) (*G.Node, error) {
+	return graph.Flatten(in[0])
+}
 
-func (l *FlattenLayer) forward(x *G.Node, _ []*G.Node, _ train.Mode) (out, logits *G.Node, err error) {
-	out, err = graph.Flatten(x)
-	return out, nil, err
+// Config returns no settings.
+func (l *FlattenLayer) Config() map[string]any { return nil }
+
+func init() {
+	mustRegister("Flatten", func(c json.RawMessage) (Layer, error) {
+		var cfg struct{}
+		if err := DecodeConfig(c, &cfg); err != nil {
+			return nil, err
+		}
+		return Flatten(), nil
+	})
 }

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gokeras/gokeras/internal/npz"
+
 	"github.com/gokeras/gokeras/train"
 	"gorgonia.org/tensor"
 )
@@ -142,14 +144,14 @@ func fuzzLoad(t *testing.T, dir string, data []byte) {
 }
 
 // encoded returns the bytes Save writes for m.
-func encoded(t *testing.T, m *Sequential) []byte {
+func encoded(t *testing.T, m *Model) []byte {
 	t.Helper()
 	arrays, err := m.arrays(true, true)
 	if err != nil {
 		t.Fatalf("saving a loaded model: %v", err)
 	}
 	var b bytes.Buffer
-	if err := encodeNPZ(&b, arrays); err != nil {
+	if err := npz.Write(&b, arrays); err != nil {
 		t.Fatalf("saving a loaded model: %v", err)
 	}
 	return b.Bytes()
@@ -157,24 +159,28 @@ func encoded(t *testing.T, m *Sequential) []byte {
 
 // checkLoaded fails the test unless m is a consistent, built model with
 // finite weights.
-func checkLoaded(t *testing.T, m *Sequential) {
+func checkLoaded(t *testing.T, m *Model) {
 	t.Helper()
-	if err := m.ready(); err != nil {
-		t.Fatalf("loaded model: %v", err)
+	if !m.Built() {
+		t.Fatal("loaded model is not built")
 	}
-	p, err := m.plan()
-	if err != nil {
-		t.Fatalf("loaded model's architecture: %v", err)
+	for _, c := range m.calls {
+		if _, err := c.layer.Plan(shapesOf(c.in)); err != nil {
+			t.Fatalf("loaded model's architecture: layer %s: %v", c.layer.Name(), err)
+		}
 	}
-	for i, l := range m.layers {
-		shapes := paramShapes(l, p.inputs[i])
+	for _, l := range m.layers {
+		p, err := l.Plan(shapesOf(firstCall(m, l).in))
+		if err != nil {
+			t.Fatalf("layer %s: %v", l.Name(), err)
+		}
 		params := l.Params()
-		if len(params) != len(shapes) {
-			t.Fatalf("layer %s has %d weights, its architecture implies %d", l.Name(), len(params), len(shapes))
+		if len(params) != len(p.Weights) {
+			t.Fatalf("layer %s has %d weights, its architecture implies %d", l.Name(), len(params), len(p.Weights))
 		}
 		for k, prm := range params {
-			if !slices.Equal([]int(prm.Value.Shape()), shapes[k]) {
-				t.Fatalf("%s has shape %v, the architecture implies %v", prm.Name, prm.Value.Shape(), shapes[k])
+			if !slices.Equal([]int(prm.Value.Shape()), p.Weights[k].Shape) {
+				t.Fatalf("%s has shape %v, the architecture implies %v", prm.Name, prm.Value.Shape(), p.Weights[k].Shape)
 			}
 			for j, v := range prm.Value.Data().([]float32) {
 				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -185,8 +191,27 @@ func checkLoaded(t *testing.T, m *Sequential) {
 	}
 }
 
+// shapesOf returns the sample shapes of tensors.
+func shapesOf(ts []*Tensor) [][]int {
+	s := make([][]int, len(ts))
+	for i, t := range ts {
+		s[i] = t.Shape()
+	}
+	return s
+}
+
+// firstCall returns l's first call in m.
+func firstCall(m *Model, l Layer) *call {
+	for _, c := range m.calls {
+		if c.layer == l {
+			return c
+		}
+	}
+	return nil
+}
+
 // saveBytes returns the file m.Save writes.
-func saveBytes(t *testing.T, m *Sequential) []byte {
+func saveBytes(t *testing.T, m *Model) []byte {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "m.npz")
 	if err := m.Save(path); err != nil {

@@ -1,11 +1,14 @@
 package nn
 
 import (
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gokeras/gokeras/mnist"
 	"github.com/gokeras/gokeras/train"
+	"gorgonia.org/tensor"
 )
 
 // cholletConvnet is the first convnet of Chollet's book, for MNIST.
@@ -104,16 +107,45 @@ func TestLayerErrors(t *testing.T) {
 }
 
 // TestAddAfterBuild is the panic a new user met: a layer added after
-// Build was never built, and Compile dereferenced its nil weights.
+// Build (or Compile) was never built, and Fit, Evaluate and Predict
+// indexed its missing weights. Add refuses now, and the model works on
+// as it was.
 func TestAddAfterBuild(t *testing.T) {
-	m := NewSequential(Dense(3, ReLU, InputShape(2)))
-	if err := m.Build(1); err != nil {
-		t.Fatal(err)
-	}
-	m.Add(Dense(2, Softmax))
-	err := m.Compile(train.RMSprop(), train.CategoricalCrossentropy())
-	if err == nil || !strings.Contains(err.Error(), "layer 1 (dense_1) was added after the model was built") {
-		t.Errorf("Compile after Add after Build: %v", err)
+	for _, after := range []string{"Build", "Compile"} {
+		m := NewSequential(Dense(3, ReLU, InputShape(2)), Dense(2, Softmax))
+		var err error
+		if after == "Build" {
+			err = m.Build(1)
+		} else {
+			err = m.Compile(train.RMSprop(), train.CategoricalCrossentropy())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = m.Add(Dense(4, Softmax, Name("late")))
+		if err == nil || !strings.Contains(err.Error(), "add: layer late (Dense) cannot be added: the model is built already") {
+			t.Errorf("Add after %s: %v", after, err)
+		}
+		if got := len(m.Layers()); got != 2 {
+			t.Errorf("after a refused Add the model has %d layers, want 2", got)
+		}
+		if err := m.Compile(train.RMSprop(), train.CategoricalCrossentropy()); err != nil {
+			t.Fatal(err)
+		}
+		x := tensor.New(tensor.WithShape(4, 2), tensor.WithBacking([]float32{1, 2, 3, 4, 5, 6, 7, 8}))
+		y := tensor.New(tensor.WithShape(4, 2), tensor.WithBacking([]float32{1, 0, 0, 1, 1, 0, 0, 1}))
+		if _, err := m.Fit(x, y, train.Verbose(0)); err != nil {
+			t.Errorf("Fit after a refused Add: %v", err)
+		}
+		if _, _, err := m.Evaluate(x, y, train.Verbose(0)); err != nil {
+			t.Errorf("Evaluate after a refused Add: %v", err)
+		}
+		if p, err := m.Predict(x, train.Verbose(0)); err != nil || !slices.Equal(p.Shape(), tensor.Shape{4, 2}) {
+			t.Errorf("Predict after a refused Add: %v %v", p, err)
+		}
+		if err := m.Save(filepath.Join(t.TempDir(), "m.npz")); err != nil {
+			t.Errorf("Save after a refused Add: %v", err)
+		}
 	}
 }
 

@@ -2,18 +2,23 @@ package nn
 
 import (
 	"encoding/json"
-	"github.com/gokeras/gokeras/internal/atomicfile"
 	"io"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/gokeras/gokeras/internal/atomicfile"
+	"github.com/gokeras/gokeras/internal/npz"
 	"github.com/pkg/errors"
 )
 
 // optimizerPrefix starts the names of the optimizer's slot arrays:
 // optimizer/<parameter>/<slot>, e.g. optimizer/dense/kernel/v.
 const optimizerPrefix = "optimizer/"
+
+// saveWriter wraps the writer Save and SaveWeights encode into; tests
+// replace it with one that fails part-way.
+var saveWriter = func(w io.Writer) io.Writer { return w }
 
 // Save writes the whole model to path as an .npz file that numpy opens
 // (numpy.load(path)), atomically: path holds either its previous content
@@ -23,20 +28,23 @@ const optimizerPrefix = "optimizer/"
 //
 // The file holds, each as an array named as numpy.savez names its
 // arrays:
-//   - every weight under its Keras name and in Keras's layout, float32,
-//     C order: dense/kernel (784, 512), dense/bias (512,), conv2d/kernel
-//     (3, 3, 1, 32), …;
+//   - every weight, trainable or not, under its Keras name and in
+//     Keras's layout, float32, C order: dense/kernel (784, 512),
+//     dense/bias (512,), conv2d/kernel (3, 3, 1, 32),
+//     batch_normalization/moving_mean (32,), …;
 //   - gokeras_model.json, a uint8 array of UTF-8 JSON: the architecture
-//     (each layer's class_name and config, as Keras's config.json has
-//     them, and the input shape) and, once the model is compiled, the
-//     loss and metric names, the optimizer's name, Config and step count,
-//     and the epochs trained. In numpy:
+//     as Keras 2's model config has it (each layer's class_name and
+//     config, and, for a functional model, the layers each call takes),
+//     and, once the model is compiled, each output's loss, loss weight
+//     and metric names, the optimizer's name, Config and step count, and
+//     the epochs trained. In numpy:
 //     json.loads(bytes(numpy.load(path)["gokeras_model.json"]));
 //   - once compiled, every optimizer slot as optimizer/<weight>/<slot>
 //     (optimizer/dense/kernel/v), shaped as its weight,
 //
 // so that Load gives back the model, ready to train on exactly where it
-// stopped.
+// stopped. Layers of one's own are saved through their Config and
+// loaded through RegisterLayer.
 //
 // Of a compiled model the weights and state are copied under the
 // trainer's lock (train.Trainer.Locked), which Fit, Evaluate and Predict
@@ -45,12 +53,13 @@ const optimizerPrefix = "optimizer/"
 // reason Save must not be called from a callback, which runs with the
 // lock held: Checkpoint gives the callback that saves.
 //
-// It is an error if the model is not built, or was added to after Build,
-// or has a loss, metric or optimizer that Load could not make again from
-// its name (train.LossNamed, train.MetricNamed, train.NewOptimizer: use
-// SaveWeights then), or if the file cannot be written; the error names
-// the file, and the previous file is left as it was.
-func (m *Sequential) Save(path string) error {
+// It is an error if the model is not built, or has a loss, metric or
+// optimizer that Load could not make again from its name
+// (train.LossNamed, train.MetricNamed, train.NewOptimizer, which
+// RegisterOptimizer extends: use SaveWeights then), or a layer whose
+// kind is not registered, or if the file cannot be written; the error
+// names the file, and the previous file is left as it was.
+func (m *Model) Save(path string) error {
 	if err := m.save(path, true, true); err != nil {
 		return errors.Wrapf(err, "save %s", path)
 	}
@@ -63,30 +72,40 @@ func (m *Sequential) Save(path string) error {
 // model of the same layers. It is an error if the model is not built or
 // the file cannot be written; the error names the file, and the previous
 // file is left as it was.
-func (m *Sequential) SaveWeights(path string) error {
+func (m *Model) SaveWeights(path string) error {
 	if err := m.save(path, false, true); err != nil {
 		return errors.Wrapf(err, "save weights %s", path)
 	}
 	return nil
 }
 
-func (m *Sequential) save(path string, whole, lock bool) error {
+func (m *Model) save(path string, whole, lock bool) error {
 	arrays, err := m.arrays(whole, lock)
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(path, func(w io.Writer) error { return encodeNPZ(saveWriter(w), arrays) })
+	return atomicfile.Write(path, func(w io.Writer) error { return npz.Write(saveWriter(w), arrays) })
 }
 
 // arrays returns what Save (whole) or SaveWeights writes, in file order:
 // the architecture's JSON, the weights, the optimizer's slots. It copies
 // the weights and state under the trainer's lock if lock is set.
-func (m *Sequential) arrays(whole, lock bool) ([]array, error) {
-	if err := m.ready(); err != nil {
-		return nil, err
+func (m *Model) arrays(whole, lock bool) ([]npz.Array, error) {
+	if !m.built {
+		return nil, errors.New("the model is not built; call Build or Compile first")
+	}
+	var a *modelJSON
+	if whole {
+		var err error
+		if a, err = m.architecture(); err != nil {
+			return nil, err
+		}
+		if err := registered(m.layers); err != nil {
+			return nil, err
+		}
 	}
 	var (
-		weights, slots []array
+		weights, slots []npz.Array
 		tj             *trainingJSON
 		err            error
 	)
@@ -107,50 +126,53 @@ func (m *Sequential) arrays(whole, lock bool) ([]array, error) {
 	if !whole {
 		return weights, nil
 	}
-	a, err := m.architecture()
-	if err != nil {
-		return nil, err
-	}
 	a.Training = tj
 	b, err := json.Marshal(a)
 	if err != nil {
 		return nil, errors.Wrap(err, "encoding the architecture")
 	}
-	return append(append([]array{{name: archName, shape: []int{len(b)}, u8: b}}, weights...), slots...), nil
+	return append(append([]npz.Array{{Name: archName, Shape: []int{len(b)}, U8: b}}, weights...), slots...), nil
 }
 
-// ready returns an error unless the model is built, with every layer.
-func (m *Sequential) ready() error {
-	switch {
-	case m.built == 0:
-		return errors.New("the model is not built; call Build or Compile first")
-	case m.built != len(m.layers):
-		return errors.Errorf("layer %d was added after the model was built", m.built)
+// registered returns an error naming the first layer whose kind Load
+// could not make.
+func registered(layers []Layer) error {
+	registry.RLock()
+	defer registry.RUnlock()
+	for _, l := range layers {
+		if _, ok := registry.kinds[l.Kind()]; !ok {
+			return errors.Errorf("layer %s: Load could not make a %s layer again: register its kind with RegisterLayer (SaveWeights saves the weights alone)", l.Name(), l.Kind())
+		}
 	}
 	return nil
 }
 
 // weightsCopy returns a copy of every weight, in Params order.
-func (m *Sequential) weightsCopy() []array {
-	var out []array
+func (m *Model) weightsCopy() []npz.Array {
+	var out []npz.Array
 	for _, p := range (network{m}).Params() {
-		out = append(out, array{name: p.Name, shape: append([]int(nil), p.Value.Shape()...),
-			f32: append([]float32(nil), p.Value.Data().([]float32)...)})
+		out = append(out, npz.Array{Name: p.Name, Shape: slices.Clone([]int(p.Value.Shape())),
+			F32: slices.Clone(p.Value.Data().([]float32))})
 	}
 	return out
 }
 
-// Load reads a model that Save wrote: it rebuilds the layers from the
-// architecture alone, sets the weights and, if the file has training
-// state, compiles the model with the saved optimizer (train.NewOptimizer
-// with the saved name and Config), loss and metrics, and restores the
-// optimizer's state and the epoch count, so that
+// Load reads a model that Save wrote (of this version of gokeras or an
+// earlier one): it makes the layers from the architecture alone (through
+// RegisterLayer's constructors, so a file with layers of one's own needs
+// them registered first), sets every weight and, if the file has
+// training state, compiles the model with the saved optimizer
+// (train.NewOptimizer with the saved name and Config), losses, loss
+// weights and metrics, and restores the optimizer's state and the epoch
+// count, so that
 //
 //	model.Fit(x, y, train.InitialEpoch(model.Epoch()), train.Epochs(n))
 //
 // continues the training exactly as if it had not stopped (given the
 // same data and Fit options, Seed and BatchSize included). A file
-// without training state gives a built model that is not compiled.
+// without training state gives a built model that is not compiled. A
+// model saved as a Sequential is loaded as one: Layers leaves out its
+// input layer.
 //
 // Every array is checked: present, float32, of the shape the
 // architecture implies, and finite. A missing, misshapen or non-finite
@@ -159,7 +181,7 @@ func (m *Sequential) weightsCopy() []array {
 // names an unknown layer kind, activation, padding, loss, metric or
 // optimizer (named by its field), and a file that is truncated or not an
 // .npz are errors naming the file; Load never panics on a bad file.
-func Load(path string) (*Sequential, error) {
+func Load(path string) (*Model, error) {
 	m, err := load(path)
 	if err != nil {
 		return nil, errors.Wrapf(err, "load %s", path)
@@ -167,8 +189,8 @@ func Load(path string) (*Sequential, error) {
 	return m, nil
 }
 
-func load(path string) (*Sequential, error) {
-	arrays, _, err := readNPZ(path)
+func load(path string) (*Model, error) {
+	arrays, _, err := npz.Read(path)
 	if err != nil {
 		return nil, err
 	}
@@ -176,10 +198,10 @@ func load(path string) (*Sequential, error) {
 	if !ok {
 		return nil, errors.Errorf("no %s array: not a model Save wrote (a file of weights alone goes to LoadWeights)", archName)
 	}
-	if aj.u8 == nil || len(aj.shape) != 1 {
-		return nil, errors.Errorf("array %q: want a 1-D uint8 array of JSON, got shape %s float32", archName, shapeText(aj.shape))
+	if aj.U8 == nil || len(aj.Shape) != 1 {
+		return nil, errors.Errorf("array %q: want a 1-D uint8 array of JSON, got shape %s float32", archName, npz.ShapeText(aj.Shape))
 	}
-	arch, err := parseArchitecture(aj.u8)
+	arch, err := parseArchitecture(aj.U8)
 	if err != nil {
 		return nil, errors.Wrap(err, archName)
 	}
@@ -187,19 +209,20 @@ func load(path string) (*Sequential, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, archName)
 	}
-	p, err := m.plan()
-	if err != nil {
-		return nil, errors.Wrap(err, archName+": the architecture")
+	if m.sequential {
+		if err := m.assemble(); err != nil {
+			return nil, errors.Wrap(err, archName+": the architecture")
+		}
 	}
 	used := map[string]bool{archName: true}
 	// Every weight is checked against the file before anything is built,
 	// so a hostile architecture cannot make Build allocate more than the
 	// file holds.
-	var weights []*array
-	for i, l := range m.layers {
-		for k, shape := range paramShapes(l, p.inputs[i]) {
-			name := l.Name() + []string{"/kernel", "/bias"}[k]
-			a, err := fitting(arrays, name, shape)
+	var weights []*npz.Array
+	for _, l := range m.layers {
+		for _, s := range l.Base().specs {
+			name := l.Name() + "/" + s.Name
+			a, err := fitting(arrays, name, s.Shape)
 			if err != nil {
 				return nil, err
 			}
@@ -211,7 +234,7 @@ func load(path string) (*Sequential, error) {
 		return nil, errors.Wrap(err, archName+": the architecture")
 	}
 	for i, prm := range (network{m}).Params() {
-		copy(prm.Value.Data().([]float32), weights[i].f32)
+		copy(prm.Value.Data().([]float32), weights[i].F32)
 	}
 	if arch.Training != nil {
 		if err := m.restore(arch.Training, arrays, used); err != nil {
@@ -229,17 +252,17 @@ func load(path string) (*Sequential, error) {
 
 // fitting returns the named array after checking that it is there,
 // float32, of the given shape and finite.
-func fitting(arrays map[string]*array, name string, shape []int) (*array, error) {
+func fitting(arrays map[string]*npz.Array, name string, shape []int) (*npz.Array, error) {
 	a, ok := arrays[name]
 	switch {
 	case !ok:
 		return nil, errors.Errorf("array %q is missing", name)
-	case a.f32 == nil:
+	case a.F32 == nil:
 		return nil, errors.Errorf("array %q is uint8; want float32", name)
-	case !slices.Equal(a.shape, shape):
-		return nil, errors.Errorf("array %q has shape %s; the model's is %s", name, shapeText(a.shape), shapeText(shape))
+	case !slices.Equal(a.Shape, shape):
+		return nil, errors.Errorf("array %q has shape %s; the model's is %s", name, npz.ShapeText(a.Shape), npz.ShapeText(shape))
 	}
-	if err := checkFinite(a); err != nil {
+	if err := npz.CheckFinite(a); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -247,7 +270,7 @@ func fitting(arrays map[string]*array, name string, shape []int) (*array, error)
 
 // unused returns the first array name, in sorted order, not in used; ""
 // if there is none.
-func unused(arrays map[string]*array, used map[string]bool) string {
+func unused(arrays map[string]*npz.Array, used map[string]bool) string {
 	var extra []string
 	for name := range arrays {
 		if !used[name] {
@@ -271,18 +294,18 @@ func unused(arrays map[string]*array, used map[string]bool) string {
 // lock, so not while a Fit, Evaluate or Predict runs on another
 // goroutine (it waits for the call to end), and LoadWeights must not be
 // called from a callback.
-func (m *Sequential) LoadWeights(path string) error {
+func (m *Model) LoadWeights(path string) error {
 	if err := m.loadWeights(path); err != nil {
 		return errors.Wrapf(err, "load weights %s", path)
 	}
 	return nil
 }
 
-func (m *Sequential) loadWeights(path string) error {
-	if err := m.ready(); err != nil {
-		return err
+func (m *Model) loadWeights(path string) error {
+	if !m.built {
+		return errors.New("the model is not built; call Build or Compile first")
 	}
-	arrays, _, err := readNPZ(path)
+	arrays, _, err := npz.Read(path)
 	if err != nil {
 		return err
 	}
@@ -295,7 +318,7 @@ func (m *Sequential) loadWeights(path string) error {
 			return err
 		}
 		used[p.Name] = true
-		values[i] = a.f32
+		values[i] = a.F32
 	}
 	_, whole := arrays[archName]
 	for name := range arrays {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gokeras/gokeras/graph"
+	"github.com/gokeras/gokeras/internal/npz"
 	"github.com/gokeras/gokeras/train"
 	"gorgonia.org/tensor"
 )
@@ -85,8 +86,9 @@ func smallConvnet() *Sequential {
 
 // sameState fails the test unless a and b (compiled) have the same
 // optimizer, settings, state (bit for bit), loss, metrics and epoch.
-func sameState(t *testing.T, a, b *Sequential) {
+func sameState(t *testing.T, am, bm *Model) {
 	t.Helper()
+	a, b := am, bm
 	if b.trainer == nil {
 		t.Fatal("not compiled")
 	}
@@ -160,7 +162,7 @@ func TestSaveLoadTrainingState(t *testing.T) {
 				t.Errorf("epoch %d after 2, want 2", got.Epoch())
 			}
 			// The slots are in the file under their names.
-			arrays, _, err := readNPZ(path)
+			arrays, _, err := npz.Read(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -374,7 +376,8 @@ func TestLoadTrainingErrors(t *testing.T) {
 		}
 	}
 	opt := func(tr map[string]any) map[string]any { return tr["optimizer"].(map[string]any) }
-	nan := append([]float32(nil), good[len(good)-1].f32...)
+	objective := func(tr map[string]any) map[string]any { return tr["objectives"].([]any)[0].(map[string]any) }
+	nan := append([]float32(nil), good[len(good)-1].F32...)
 	nan[2] = float32(math.NaN())
 	tests := []struct {
 		name string
@@ -385,22 +388,24 @@ func TestLoadTrainingErrors(t *testing.T) {
 		{"unknown optimizer", training(func(tr map[string]any) { opt(tr)["name"] = "adagrad" }), `gokeras_model.json: field training.optimizer: `, `"adagrad"`},
 		{"unknown setting", training(func(tr map[string]any) { opt(tr)["config"].(map[string]any)["beta_1"] = 0.9 }), `gokeras_model.json: field training.optimizer: `, `"beta_1"`},
 		{"bad setting", training(func(tr map[string]any) { opt(tr)["config"].(map[string]any)["rho"] = 2 }), "gokeras_model.json: field training.optimizer", ""},
-		{"unknown loss", training(func(tr map[string]any) { tr["loss"] = "hinge" }), `gokeras_model.json: field training.loss: LossNamed: unknown loss "hinge"`, ""},
-		{"unknown metric", training(func(tr map[string]any) { tr["metrics"] = []any{"accuracy", "auc"} }), `gokeras_model.json: field training.metrics[1]: MetricNamed: unknown metric "auc"`, ""},
+		{"unknown loss", training(func(tr map[string]any) { objective(tr)["loss"] = "hinge" }), `gokeras_model.json: field training.objectives[0].loss: LossNamed: unknown loss "hinge"`, ""},
+		{"unknown metric", training(func(tr map[string]any) { objective(tr)["metrics"] = []any{"accuracy", "auc"} }), `gokeras_model.json: field training.objectives[0].metrics[1]: MetricNamed: unknown metric "auc"`, ""},
+		{"two objectives", training(func(tr map[string]any) { tr["objectives"] = append(tr["objectives"].([]any), objective(tr)) }), `gokeras_model.json: field training.objectives: 2 for a model of 1 outputs`, ""},
+		{"version 1's loss too", training(func(tr map[string]any) { tr["loss"] = "mse" }), `field training.loss and metrics belong to version 1`, ""},
 		{"negative step", training(func(tr map[string]any) { opt(tr)["step"] = -1 }), "gokeras_model.json: field training.optimizer.step is -1", ""},
 		{"negative epochs", training(func(tr map[string]any) { tr["epochs_trained"] = -2 }), "gokeras_model.json: field training.epochs_trained is -2", ""},
 		{"unknown field", training(func(tr map[string]any) { tr["weighted_metrics"] = []any{} }), `unknown field "weighted_metrics"`, ""},
 		{"missing slot", func() string { return writeArrays(t, without(good, "optimizer/dense/kernel/m")) }, `array "optimizer/dense/kernel/m" is missing`, ""},
 		{"extra slot", func() string {
-			return writeArrays(t, append(append([]array(nil), good...), array{name: "optimizer/dense/kernel/mg", shape: []int{4, 8}, f32: make([]float32, 32)}))
+			return writeArrays(t, append(append([]npz.Array(nil), good...), npz.Array{Name: "optimizer/dense/kernel/mg", Shape: []int{4, 8}, F32: make([]float32, 32)}))
 		}, `array "optimizer/dense/kernel/mg" belongs to no layer or optimizer slot`, ""},
 		{"slot of another shape", func() string {
-			return writeArrays(t, replaced(good, array{name: "optimizer/dense/bias/v", shape: []int{4}, f32: make([]float32, 4)}))
+			return writeArrays(t, replaced(good, npz.Array{Name: "optimizer/dense/bias/v", Shape: []int{4}, F32: make([]float32, 4)}))
 		}, `array "optimizer/dense/bias/v" has shape (4,); the model's is (8,)`, ""},
 		{"NaN in a slot", func() string {
 			last := good[len(good)-1]
-			return writeArrays(t, replaced(good, array{name: last.name, shape: last.shape, f32: nan}))
-		}, `array "` + good[len(good)-1].name + `": value NaN at index [2]`, ""},
+			return writeArrays(t, replaced(good, npz.Array{Name: last.Name, Shape: last.Shape, F32: nan}))
+		}, `array "` + good[len(good)-1].Name + `": value NaN at index [2]`, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

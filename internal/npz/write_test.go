@@ -1,4 +1,4 @@
-package nn
+package npz
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func TestNPYReadsBackWithNpyio(t *testing.T) {
 		}
 		f[0] = float32(math.Inf(-1))
 		var b bytes.Buffer
-		if err := writeNPY(&b, array{shape: shape, f32: f}); err != nil {
+		if err := writeNPY(&b, Array{Shape: shape, F32: f}); err != nil {
 			t.Fatal(err)
 		}
 		if start := bytes.IndexByte(b.Bytes(), '\n') + 1; start%64 != 0 || b.Len()-start != 4*n {
@@ -46,7 +46,7 @@ func TestNPYReadsBackWithNpyio(t *testing.T) {
 	}
 	var b bytes.Buffer
 	text := []byte(`{"class_name": "Sequential"}`)
-	if err := writeNPY(&b, array{shape: []int{len(text)}, u8: text}); err != nil {
+	if err := writeNPY(&b, Array{Shape: []int{len(text)}, U8: text}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := npy.NewReader(bytes.NewReader(b.Bytes()))

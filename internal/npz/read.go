@@ -1,4 +1,4 @@
-package nn
+package npz
 
 import (
 	"bytes"
@@ -14,13 +14,14 @@ import (
 	"github.com/pkg/errors"
 )
 
-// An array is one named array of a .npz file: float32 values or bytes
-// (the architecture's JSON), in C order.
-type array struct {
-	name  string // as numpy shows it: "dense/kernel", without ".npy"
-	shape []int
-	f32   []float32 // dtype <f4
-	u8    []byte    // dtype |u1
+// An Array is one named array of a .npz file: float32 values or bytes
+// (such as a model's architecture as JSON), in C order. Exactly one of
+// F32 and U8 is set.
+type Array struct {
+	Name  string // as numpy shows it: "dense/kernel", without ".npy"
+	Shape []int
+	F32   []float32 // dtype <f4
+	U8    []byte    // dtype |u1
 }
 
 // maxEntryBytes bounds one array's decompressed size, so that a small
@@ -36,7 +37,7 @@ const maxEntryBytes = 1 << 32
 // file; readNPZ turns such a panic into an error. (gokeras recovers from
 // panics only around code it does not own: here, gonum plot's drawing in
 // train, and the handlers of examples/serve.)
-func readNPZ(path string) (arrays map[string]*array, order []string, err error) {
+func Read(path string) (arrays map[string]*Array, order []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -64,7 +65,7 @@ func readNPZ(path string) (arrays map[string]*array, order []string, err error) 
 	if err != nil {
 		return nil, nil, errors.Wrap(err, "not an .npz (zip) file")
 	}
-	arrays = map[string]*array{}
+	arrays = map[string]*Array{}
 	for _, key := range r.Keys() {
 		name := strings.TrimSuffix(key, ".npy")
 		entry = &name
@@ -75,7 +76,7 @@ func readNPZ(path string) (arrays map[string]*array, order []string, err error) 
 		if err != nil {
 			return nil, nil, errors.Wrapf(err, "array %q", name)
 		}
-		a.name = name
+		a.Name = name
 		arrays[name] = a
 		order = append(order, name)
 	}
@@ -83,7 +84,7 @@ func readNPZ(path string) (arrays map[string]*array, order []string, err error) 
 }
 
 // readEntry reads one .npy entry of the archive.
-func readEntry(r *npz.Reader, key string) (*array, error) {
+func readEntry(r *npz.Reader, key string) (*Array, error) {
 	rc, err := r.Open(key)
 	if err != nil {
 		return nil, err
@@ -110,7 +111,7 @@ func readEntry(r *npz.Reader, key string) (*array, error) {
 	if h.Fortran {
 		return nil, errors.New("stored in Fortran order; want C order")
 	}
-	a := &array{shape: append([]int(nil), h.Shape...)}
+	a := &Array{Shape: append([]int(nil), h.Shape...)}
 	var size int
 	switch h.Type {
 	case "'<f4'":
@@ -121,25 +122,25 @@ func readEntry(r *npz.Reader, key string) (*array, error) {
 		return nil, errors.Errorf("dtype %s; want float32 ('<f4')", h.Type)
 	}
 	data := len(raw) - start
-	n, ok := product(a.shape, data/size+1)
-	if len(a.shape) == 0 {
+	n, ok := product(a.Shape, data/size+1)
+	if len(a.Shape) == 0 {
 		n, ok = 1, true
 	}
 	if !ok || n*size != data {
-		return nil, errors.Errorf("shape %s of %s values does not match the %d bytes of data the entry holds", shapeText(a.shape), h.Type, data)
+		return nil, errors.Errorf("shape %s of %s values does not match the %d bytes of data the entry holds", ShapeText(a.Shape), h.Type, data)
 	}
 	if size == 4 {
-		a.f32 = make([]float32, n)
-		err = rd.Read(&a.f32)
+		a.F32 = make([]float32, n)
+		err = rd.Read(&a.F32)
 	} else {
-		a.u8 = make([]byte, n)
-		err = rd.Read(&a.u8)
+		a.U8 = make([]byte, n)
+		err = rd.Read(&a.U8)
 	}
 	if err != nil {
 		return nil, errors.Wrap(err, "reading the values")
 	}
-	if size == 4 && len(a.f32) != n || size == 1 && len(a.u8) != n {
-		return nil, errors.Errorf("read %d values, want %d", max(len(a.f32), len(a.u8)), n)
+	if size == 4 && len(a.F32) != n || size == 1 && len(a.U8) != n {
+		return nil, errors.Errorf("read %d values, want %d", max(len(a.F32), len(a.U8)), n)
 	}
 	return a, nil
 }
@@ -170,10 +171,10 @@ func npyDataStart(raw []byte) (int, error) {
 
 // checkFinite returns an error naming the first value of a that is NaN or
 // infinite, by its index in the array's shape.
-func checkFinite(a *array) error {
-	for i, v := range a.f32 {
+func CheckFinite(a *Array) error {
+	for i, v := range a.F32 {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return errors.Errorf("array %q: value %v at index %s; weights must be finite", a.name, v, index(i, a.shape))
+			return errors.Errorf("array %q: value %v at index %s; weights must be finite", a.Name, v, index(i, a.Shape))
 		}
 	}
 	return nil
@@ -190,6 +191,27 @@ func index(i int, shape []int) string {
 	return "[" + strings.Join(idx, ", ") + "]"
 }
 
-// saveWriter wraps the writer Save and SaveWeights encode into; tests
-// replace it with one that fails part-way.
-var saveWriter = func(w io.Writer) io.Writer { return w }
+// product returns the product of positive dims, and false if a dim is
+// not positive or the product exceeds limit.
+func product(shape []int, limit int) (int, bool) {
+	n := 1
+	for _, d := range shape {
+		if d <= 0 || d > limit/n {
+			return 0, false
+		}
+		n *= d
+	}
+	return n, true
+}
+
+// ShapeText writes a shape as numpy does: (784, 512), (512,).
+func ShapeText(s []int) string {
+	if len(s) == 1 {
+		return fmt.Sprintf("(%d,)", s[0])
+	}
+	parts := make([]string, len(s))
+	for i, d := range s {
+		parts[i] = fmt.Sprint(d)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}

@@ -1,4 +1,4 @@
-package nn
+package npz
 
 import (
 	"archive/zip"
@@ -44,20 +44,20 @@ func npyHeader(descr string, shape []int) []byte {
 
 // writeNPY writes a as a .npy file: float32 little-endian ('<f4') or
 // bytes ('|u1'), C order.
-func writeNPY(w io.Writer, a array) error {
+func writeNPY(w io.Writer, a Array) error {
 	descr := "<f4"
-	if a.u8 != nil {
+	if a.U8 != nil {
 		descr = "|u1"
 	}
-	if _, err := w.Write(npyHeader(descr, a.shape)); err != nil {
+	if _, err := w.Write(npyHeader(descr, a.Shape)); err != nil {
 		return err
 	}
-	if a.u8 != nil {
-		_, err := w.Write(a.u8)
+	if a.U8 != nil {
+		_, err := w.Write(a.U8)
 		return err
 	}
 	var buf [4096]byte
-	for v := a.f32; len(v) > 0; {
+	for v := a.F32; len(v) > 0; {
 		n := min(len(v), len(buf)/4)
 		for i, x := range v[:n] {
 			binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(x))
@@ -73,15 +73,15 @@ func writeNPY(w io.Writer, a array) error {
 // encodeNPZ writes the arrays, in order, as an .npz archive to w: a zip
 // of uncompressed .npy entries named <name>.npy, as numpy.savez writes
 // them. The same arrays give the same bytes (the entries carry no time).
-func encodeNPZ(w io.Writer, arrays []array) error {
+func Write(w io.Writer, arrays []Array) error {
 	zw := zip.NewWriter(w)
 	for _, a := range arrays {
-		ew, err := zw.CreateHeader(&zip.FileHeader{Name: a.name + ".npy", Method: zip.Store})
+		ew, err := zw.CreateHeader(&zip.FileHeader{Name: a.Name + ".npy", Method: zip.Store})
 		if err != nil {
-			return errors.Wrapf(err, "writing array %q", a.name)
+			return errors.Wrapf(err, "writing array %q", a.Name)
 		}
 		if err := writeNPY(ew, a); err != nil {
-			return errors.Wrapf(err, "writing array %q", a.name)
+			return errors.Wrapf(err, "writing array %q", a.Name)
 		}
 	}
 	return errors.Wrap(zw.Close(), "finishing the archive")
