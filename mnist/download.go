@@ -13,8 +13,10 @@ import (
 	"github.com/pkg/errors"
 )
 
-// Mirrors are the base URLs Load downloads from, in order, when the files
-// are nowhere on disk. Each must serve the four canonical .gz files.
+// Mirrors are the base URLs Load downloads MNIST from, in order, when the
+// files are nowhere on disk. Each must serve MNIST's four canonical .gz
+// files, which are checked against their published SHA-256. Fashion-MNIST
+// is never downloaded.
 var Mirrors = []string{
 	"https://storage.googleapis.com/cvdf-datasets/mnist/",
 	"https://ossci-datasets.s3.amazonaws.com/mnist/",

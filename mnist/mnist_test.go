@@ -78,6 +78,11 @@ func small(content []byte) file {
 	return file{name: "small-idx1-ubyte", gzSHA256: sha256Hex(gz(content)), rawSHA256: sha256Hex(content), dims: []int{3}}
 }
 
+// only is a made-up data set of the one file f.
+func only(f file) []*set {
+	return []*set{{name: "small", title: "Small", files: []file{f}}}
+}
+
 func TestReadFileChecks(t *testing.T) {
 	content := idx([]int{3}, []byte{7, 8, 9})
 	f := small(content)
@@ -101,7 +106,7 @@ func TestReadFileChecks(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got, err := readFile(dir, f)
+			got, _, err := readFile(dir, 0, only(f))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), dir) {
 					t.Fatalf("error %v, want one containing %q and the directory", err, tc.wantErr)
@@ -165,7 +170,7 @@ func TestDownloadIsAtomicAndVerified(t *testing.T) {
 	if err := download(dir, []string{bad.URL + "/", good.URL + "/"}, []file{f}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := readFile(dir, f)
+	got, _, err := readFile(dir, 0, only(f))
 	if err != nil || !bytes.Equal(got.Data().([]byte), []byte{7, 8, 9}) {
 		t.Fatalf("after download: %v, %v", got, err)
 	}
@@ -175,12 +180,9 @@ func TestDownloadIsAtomicAndVerified(t *testing.T) {
 }
 
 func TestLoadRealMNIST(t *testing.T) {
-	if moduleDataDir() == "" {
-		t.Fatal("the GoMNIST module is not in the module cache; run `go mod download`")
-	}
-	d, err := Load()
-	if err != nil {
-		t.Fatal(err)
+	d := realMNIST(t)
+	if d.Name != "mnist" || !slices.Equal(d.Classes, []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}) {
+		t.Errorf("Name %q, Classes %q, want mnist and the digits", d.Name, d.Classes)
 	}
 	checks := []struct {
 		name  string
