@@ -1,7 +1,7 @@
 package nn
 
 import (
-	"github.com/gokeras/gokeras/train"
+	"github.com/gokeras/gokeras/train/callbacks"
 	"github.com/pkg/errors"
 )
 
@@ -11,7 +11,7 @@ import (
 // after epochs that improve the monitored value ("val_loss" when monitor
 // is ""; the mode follows from the name, as Keras's "auto" does). Path
 // may hold format fields such as {epoch:02d} or {val_loss:.2f}; see
-// train.ModelCheckpoint, whose other fields (Mode, Verbose, Output) may
+// callbacks.ModelCheckpoint, whose other fields (Mode, Verbose, Output) may
 // be set on the result. A bad path or monitor is an error from Fit; so
 // is a failed save, which stops the training and leaves the previous
 // file as it was.
@@ -19,8 +19,8 @@ import (
 // The checkpoint saves from inside Fit, which holds the trainer's lock:
 // it writes the weights as the finished epoch left them without taking
 // the lock again (which would wait for ever).
-func (m *Model) Checkpoint(path, monitor string, saveBestOnly bool) *train.ModelCheckpoint {
-	return &train.ModelCheckpoint{Path: path, Monitor: monitor, SaveBestOnly: saveBestOnly,
+func (m *Model) Checkpoint(path, monitor string, saveBestOnly bool) *callbacks.ModelCheckpoint {
+	return &callbacks.ModelCheckpoint{Path: path, Monitor: monitor, SaveBestOnly: saveBestOnly,
 		Save: func(p string) error {
 			if err := m.save(p, true, false); err != nil {
 				return errors.Wrapf(err, "save %s", p)

@@ -12,8 +12,8 @@ import (
 // epoch's end the epoch's "loss", metrics and, when validating,
 // "val_loss" and "val_<metric>". The batch logs map is reused from batch
 // to batch: copy it to keep it. A callback may add values to an epoch's
-// logs (LearningRateScheduler adds "learning_rate"): the callbacks after
-// it, and History, see them.
+// logs (callbacks.LearningRateScheduler adds "learning_rate"): the
+// callbacks after it, and History, see them.
 type Logs map[string]float64
 
 // A Callback is called at the points of Fit, Evaluate and Predict that
@@ -22,9 +22,10 @@ type Logs map[string]float64
 //
 // Callbacks run on the calling goroutine with the Trainer's lock held
 // (see Trainer): they may read and change the weights (Trainer.Params),
-// the optimizer (Trainer.Optimizer) and stop training
-// (Trainer.StopTraining), but must not call Fit, Evaluate, Predict or
-// Locked on that Trainer. An error from a callback aborts the call: it is
+// the optimizer (Trainer.Optimizer), stop training
+// (Trainer.StopTraining) and write messages where the call writes
+// (Trainer.Output), but must not call Fit, Evaluate, Predict or Locked
+// on that Trainer. Package train/callbacks holds Keras's built-in ones. An error from a callback aborts the call: it is
 // returned wrapped with the hook's name, the callback's place in the list
 // and the epoch and batch; the remaining hooks (OnTrainEnd included) are
 // not called, as when a Keras callback raises. During Fit, validation

@@ -10,7 +10,8 @@ import (
 
 // ConfusionMatrix counts a classifier's answers: Counts[t][p] is the
 // number of samples of true class t predicted as p. The diagonal holds
-// the right answers.
+// the right answers. Package plots draws it as a heat map
+// (plots.WriteConfusion).
 type ConfusionMatrix struct {
 	Counts [][]int
 }
@@ -149,9 +150,11 @@ func (m *ConfusionMatrix) rows() [][]int {
 	return m.Counts
 }
 
-// check returns an error unless m is square with at least 2 classes and
-// no negative counts.
-func (m *ConfusionMatrix) check() error {
+// Check returns an error saying what is wrong unless m is square with at
+// least 2 classes and no negative counts (a nil m has 0 classes). A
+// matrix from NewConfusionMatrix passes; String and the pictures of
+// package plots check a hand-made one with it.
+func (m *ConfusionMatrix) Check() error {
 	k := m.Classes()
 	if k < 2 {
 		return errors.Errorf("%d classes; want at least 2", k)
@@ -176,7 +179,7 @@ func (m *ConfusionMatrix) check() error {
 // fit in 80 columns. A malformed m (not square, fewer than 2 classes, a
 // negative count) gives a line saying what is wrong.
 func (m *ConfusionMatrix) String() string {
-	if err := m.check(); err != nil {
+	if err := m.Check(); err != nil {
 		return "invalid confusion matrix: " + err.Error()
 	}
 	k := m.Classes()

@@ -1,10 +1,7 @@
 package train
 
 import (
-	"bytes"
-	"io"
 	"math"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -212,100 +209,17 @@ func TestConfusionMatrixMethodsOnOddMatrices(t *testing.T) {
 		if s := c.m.String(); !strings.HasPrefix(s, "invalid confusion matrix: ") || !strings.Contains(s, c.want) {
 			t.Errorf("String() of %v: %q, want it to say %q", c.m, s, c.want)
 		}
-		err := c.m.WritePNG(io.Discard, 300, 300)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("WritePNG of %v: %v, want an error saying %q", c.m, err, c.want)
+		if err := c.m.Check(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Check of %v: %v, want an error saying %q", c.m, err, c.want)
 		}
 	}
-}
-
-func TestConfusionMatrixPNG(t *testing.T) {
+	// What NewConfusionMatrix makes passes.
 	y, p, _ := threeClasses()
 	m, err := NewConfusionMatrix(y, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, size := range [][2]int{{800, 700}, {300, 300}, {1000, 400}} {
-		var buf bytes.Buffer
-		if err := m.WritePNG(&buf, size[0], size[1]); err != nil {
-			t.Fatal(err)
-		}
-		if w, h := pngSize(t, buf.Bytes()); w != size[0] || h != size[1] {
-			t.Errorf("asked for %v, got %d×%d", size, w, h)
-		}
+	if err := m.Check(); err != nil {
+		t.Errorf("Check of %v: %v", m, err)
 	}
-	for _, c := range []struct {
-		w    io.Writer
-		x, y int
-		want string
-	}{
-		{io.Discard, 0, 100, "size 0×100"},
-		{io.Discard, 100, -1, "size 100×-1"},
-		{io.Discard, 20000, 100, "1..10000"},
-		{nil, 100, 100, "nil writer"},
-	} {
-		if err := m.WritePNG(c.w, c.x, c.y); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("WritePNG(%v, %d, %d): %v, want %q", c.w, c.x, c.y, err, c.want)
-		}
-	}
-	// A hundred classes draw too (their counts too small to write).
-	big := &ConfusionMatrix{Counts: make([][]int, 100)}
-	for i := range big.Counts {
-		big.Counts[i] = make([]int, 100)
-		big.Counts[i][i] = 50
-		big.Counts[i][(i+1)%100] = 3
-	}
-	if err := big.WritePNG(io.Discard, 800, 700); err != nil {
-		t.Error(err)
-	}
-	if n := len(classTicks(100)); n > 21 {
-		t.Errorf("%d tick labels for 100 classes", n)
-	}
-	if n := len(classTicks(10)); n != 10 {
-		t.Errorf("%d tick labels for 10 classes, want 10", n)
-	}
-}
-
-func TestConfusionMatrixColours(t *testing.T) {
-	white := heatColour(0, 1000)
-	if white.R != 255 || white.G != 255 || white.B != 255 {
-		t.Errorf("0 is %v, want white", white)
-	}
-	lum := func(c interface{ RGBA() (r, g, b, a uint32) }) float64 {
-		r, g, b, _ := c.RGBA()
-		return 0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)
-	}
-	// Darker with the count, and a few mistakes already visible.
-	prev := lum(white)
-	for _, n := range []int{1, 3, 10, 100, 1000} {
-		l := lum(heatColour(n, 1000))
-		if !(l < prev) {
-			t.Errorf("count %d is not darker than a smaller count", n)
-		}
-		prev = l
-	}
-	if c := heatColour(3, 1000); lum(c) > 0.9*lum(white) {
-		t.Errorf("3 of 1000 is %v, too close to white to see", c)
-	}
-	// Text contrasts with its cell.
-	if lum(contrasting(heatColour(1000, 1000), 1000)) < lum(heatColour(1000, 1000)) {
-		t.Error("text on the darkest cell is darker than the cell")
-	}
-	if lum(contrasting(heatColour(1, 1000), 1)) > lum(heatColour(1, 1000)) {
-		t.Error("text on a light cell is lighter than the cell")
-	}
-}
-
-func TestConfusionMatrixSavePNG(t *testing.T) {
-	y, p, _ := threeClasses()
-	m, err := NewConfusionMatrix(y, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "confusion.png")
-	if err := m.SavePNG(path); err != nil {
-		t.Fatal(err)
-	}
-	checkSaved(t, path, 800, 700)
-	checkSaveFails(t, m.SavePNG)
 }

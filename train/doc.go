@@ -17,11 +17,18 @@
 // Keras's names, the Trainer counts the epochs trained (Epoch, SetEpoch),
 // and Fit's random draws depend only on Seed and the epoch's number, so
 // Fit(InitialEpoch(n), Epochs(m)) continues a run bit for bit. Callbacks
-// (EarlyStopping, ModelCheckpoint, TerminateOnNaN, LearningRateScheduler,
-// ReduceLROnPlateau, or one's own) are called where Keras 3 calls them;
-// FitContext, EvaluateContext and PredictContext stop between steps when
-// their context is cancelled. A Trainer serialises concurrent calls with
-// a lock; see Trainer.
+// are called where Keras 3 calls them: one's own (embed BaseCallback) or
+// the built-in ones of package train/callbacks (EarlyStopping,
+// ModelCheckpoint, TerminateOnNaN, LearningRateScheduler,
+// ReduceLROnPlateau). FitContext, EvaluateContext and PredictContext stop
+// between steps when their context is cancelled. A Trainer serialises
+// concurrent calls with a lock; see Trainer.
+//
+// To look at a classifier's results, NewConfusionMatrix counts its
+// answers by class and FindMistakes picks its most confident wrong ones;
+// package train/plots draws them, and a History, as PNG pictures. The
+// drawing lives there so that a program that only trains or predicts
+// does not link the plotting library.
 //
 // Bad input (mismatched row counts, wrong widths, labels out of range,
 // NaN or Inf in the data, non-positive batch sizes, negative epochs) is an

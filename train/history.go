@@ -5,7 +5,7 @@ package train
 // as Keras's History callback does. Values that callbacks add to an
 // epoch's logs (such as "learning_rate") are recorded too, after the
 // others, by name; a value added only at some epochs has fewer entries
-// than Epochs.
+// than Epochs. Package plots draws it (plots.WriteHistory).
 type History struct {
 	Epochs []int                // 0-based epoch numbers, as Keras's history.epoch
 	Values map[string][]float64 // name → per-epoch values

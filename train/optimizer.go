@@ -305,7 +305,3 @@ func each(params [][]float32, f func(i, lo, hi int)) {
 		par.For(len(w), updateGrain, func(lo, hi int) { f(i, lo, hi) })
 	}
 }
-
-// learningRate returns an optimizer's current learning rate, as its
-// Config reports it.
-func learningRate(o Optimizer) float32 { return float32(o.Config()["learning_rate"]) }

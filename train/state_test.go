@@ -213,6 +213,10 @@ func TestNewOptimizer(t *testing.T) {
 	}
 }
 
+// learningRate returns an optimizer's current learning rate, as its
+// Config reports it.
+func learningRate(o Optimizer) float32 { return float32(o.Config()["learning_rate"]) }
+
 func TestLearningRate(t *testing.T) {
 	for _, o := range []Optimizer{RMSprop(), SGD(), Adam()} {
 		if err := o.SetLearningRate(0.5); err != nil || learningRate(o) != 0.5 || o.Config()["learning_rate"] != 0.5 {

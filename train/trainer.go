@@ -21,9 +21,9 @@ import (
 // for code that reads or writes the weights (saving a model) while other
 // goroutines may be training. Callbacks run with the lock held: they
 // must not call Fit, Evaluate, Predict or Locked on the same Trainer,
-// which would wait for ever. The accessors (Optimizer, Loss, Metrics,
-// Params, Epoch, SetEpoch, StopTraining) take no lock, so callbacks may
-// call them.
+// which would wait for ever. The accessors (Optimizer, Objectives,
+// Names, Network, Params, Epoch, SetEpoch, StopTraining, StopRequested,
+// Output) take no lock, so callbacks may call them.
 type Trainer struct {
 	net     Network
 	opt     Optimizer
@@ -262,12 +262,19 @@ func (t *Trainer) SetEpoch(n int) error {
 // call while no Fit runs has no effect.
 func (t *Trainer) StopTraining() { t.stop.Store(true) }
 
+// StopRequested reports whether StopTraining was called since the last
+// Fit started (Keras's model.stop_training read back): a callback can
+// see that an earlier one in the list asked to stop. Fit clears it when
+// it starts, not when it ends, so after a stopped Fit it stays true
+// until the next. It is safe from any goroutine.
+func (t *Trainer) StopRequested() bool { return t.stop.Load() }
+
 // Locked runs f holding the Trainer's lock, the one Fit, Evaluate and
 // Predict hold for their whole call: f sees the weights and the
 // optimizer's state as a finished call left them, and no call starts
 // until f returns. A nil f does nothing. Callbacks already run with the
 // lock held: calling Locked from one, or from anything a callback calls
-// (such as ModelCheckpoint's Save), waits for ever.
+// (such as callbacks.ModelCheckpoint's Save), waits for ever.
 func (t *Trainer) Locked(f func()) {
 	if f == nil {
 		return
@@ -288,12 +295,14 @@ func (t *Trainer) begin(w io.Writer) func() {
 	}
 }
 
-// writer returns w, or, when nil, the running call's Output.
-func (t *Trainer) writer(w io.Writer) io.Writer {
-	switch {
-	case w != nil:
-		return w
-	case t.w != nil:
+// Output returns where the running Fit, Evaluate or Predict writes its
+// progress (the writer given with the Output option, os.Stdout by
+// default), for callbacks that print messages, as Keras's print to the
+// same stream; io.Discard when no call is running. It is meant for
+// callbacks, which run on the call's goroutine: from another goroutine,
+// the call's start and end race with it.
+func (t *Trainer) Output() io.Writer {
+	if t.w != nil {
 		return t.w
 	}
 	return io.Discard

@@ -34,6 +34,7 @@ import (
 	"github.com/gokeras/gokeras/mnist"
 	"github.com/gokeras/gokeras/nn"
 	"github.com/gokeras/gokeras/train"
+	"github.com/gokeras/gokeras/train/callbacks"
 	"github.com/pkg/errors"
 )
 
@@ -163,7 +164,7 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		first, steps := model.Epoch(), trainedSteps(model)
 		opts := []train.Option{train.InitialEpoch(first), train.Epochs(first + c.epochs),
 			train.BatchSize(c.batch), train.Seed(c.seed), train.Verbose(c.verbose), train.Output(out),
-			train.Callbacks(train.TerminateOnNaN{})}
+			train.Callbacks(callbacks.TerminateOnNaN{})}
 		if c.plots != "" {
 			opts = append(opts, train.ValidationSplit(0.1))
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gokeras/gokeras/nn"
 	"github.com/gokeras/gokeras/train"
+	"github.com/gokeras/gokeras/train/plots"
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
@@ -21,7 +22,7 @@ func writePlots(ctx context.Context, dir string, h *train.History, model *nn.Seq
 		return errors.Wrap(err, "plots")
 	}
 	if h != nil {
-		if err := h.SavePNG(filepath.Join(dir, "history.png")); err != nil {
+		if err := plots.SaveHistory(filepath.Join(dir, "history.png"), h); err != nil {
 			return err
 		}
 	}
@@ -34,7 +35,7 @@ func writePlots(ctx context.Context, dir string, h *train.History, model *nn.Seq
 		return err
 	}
 	fmt.Fprintf(out, "Confusion matrix of the test set (rows: true class, columns: predicted):\n%s", cm)
-	if err := cm.SavePNG(filepath.Join(dir, "confusion.png")); err != nil {
+	if err := plots.SaveConfusion(filepath.Join(dir, "confusion.png"), cm); err != nil {
 		return err
 	}
 	ms, err := train.FindMistakes(x, y, p, 36)
@@ -43,7 +44,7 @@ func writePlots(ctx context.Context, dir string, h *train.History, model *nn.Seq
 	}
 	if len(ms) == 0 {
 		fmt.Fprintln(out, "The model classifies every test digit right: no mistakes.png")
-	} else if err := train.SaveMistakesPNG(filepath.Join(dir, "mistakes.png"), ms); err != nil {
+	} else if err := plots.SaveMistakes(filepath.Join(dir, "mistakes.png"), ms); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "Wrote the pictures to %s\n", dir)

@@ -1,4 +1,4 @@
-package train
+package plots
 
 import (
 	"bytes"
@@ -10,11 +10,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gokeras/gokeras/train"
+	"github.com/gokeras/gokeras/train/callbacks"
 )
 
 // fakeHistory is five epochs of loss and accuracy, with validation.
-func fakeHistory() *History {
-	return &History{
+func fakeHistory() *train.History {
+	return &train.History{
 		Epochs: []int{0, 1, 2, 3, 4},
 		Values: map[string][]float64{
 			"loss":         {0.27, 0.11, 0.07, 0.05, 0.04},
@@ -36,10 +39,10 @@ func pngSize(t *testing.T, b []byte) (int, int) {
 	return img.Bounds().Dx(), img.Bounds().Dy()
 }
 
-func TestHistoryPNGSize(t *testing.T) {
+func TestWriteHistorySize(t *testing.T) {
 	for _, size := range [][2]int{{1200, 500}, {640, 480}, {300, 900}, {2000, 300}} {
 		var buf bytes.Buffer
-		if err := fakeHistory().WritePNG(&buf, size[0], size[1]); err != nil {
+		if err := WriteHistory(&buf, fakeHistory(), size[0], size[1]); err != nil {
 			t.Fatalf("%v: %v", size, err)
 		}
 		if w, h := pngSize(t, buf.Bytes()); w != size[0] || h != size[1] {
@@ -50,10 +53,10 @@ func TestHistoryPNGSize(t *testing.T) {
 
 // Tiny pictures are useless but must not panic: either an error or a
 // PNG of the size asked.
-func TestHistoryPNGTinyDoesNotPanic(t *testing.T) {
+func TestWriteHistoryTinyDoesNotPanic(t *testing.T) {
 	for _, size := range [][2]int{{1, 1}, {10, 10}, {40, 30}} {
 		var buf bytes.Buffer
-		if err := fakeHistory().WritePNG(&buf, size[0], size[1]); err != nil {
+		if err := WriteHistory(&buf, fakeHistory(), size[0], size[1]); err != nil {
 			continue
 		}
 		if w, h := pngSize(t, buf.Bytes()); w != size[0] || h != size[1] {
@@ -62,8 +65,8 @@ func TestHistoryPNGTinyDoesNotPanic(t *testing.T) {
 	}
 }
 
-func TestHistoryPNGErrors(t *testing.T) {
-	withValues := func(name string, vs ...float64) *History {
+func TestWriteHistoryErrors(t *testing.T) {
+	withValues := func(name string, vs ...float64) *train.History {
 		h := fakeHistory()
 		h.Values[name] = vs
 		return h
@@ -74,13 +77,13 @@ func TestHistoryPNGErrors(t *testing.T) {
 	negative.Epochs = []int{-1, 0, 1, 2, 3}
 	for _, c := range []struct {
 		name string
-		h    *History
+		h    *train.History
 		w    io.Writer
 		x, y int
 		want string
 	}{
 		{"nil history", nil, io.Discard, 100, 100, "nil history"},
-		{"no epochs", &History{Values: map[string][]float64{"loss": {}}, Names: []string{"loss"}}, io.Discard, 100, 100, "no epochs"},
+		{"no epochs", &train.History{Values: map[string][]float64{"loss": {}}, Names: []string{"loss"}}, io.Discard, 100, 100, "no epochs"},
 		{"zero width", fakeHistory(), io.Discard, 0, 100, "size 0×100"},
 		{"negative height", fakeHistory(), io.Discard, 100, -5, "size 100×-5"},
 		{"absurd width", fakeHistory(), io.Discard, 10001, 100, "size 10001×100"},
@@ -89,34 +92,34 @@ func TestHistoryPNGErrors(t *testing.T) {
 		{"too many val values", withValues("val_accuracy", 1, 2, 3, 4, 5, 6), io.Discard, 100, 100, `"val_accuracy" has 6 values`},
 		{"epochs not increasing", decreasing, io.Discard, 100, 100, "epochs do not increase: 2 follows 3"},
 		{"negative epoch", negative, io.Discard, 100, 100, "epoch -1 at index 0 is negative"},
-		{"nothing to draw", &History{Epochs: []int{0}, Values: map[string][]float64{"learning_rate": {0.1}}, Names: []string{"learning_rate"}}, io.Discard, 100, 100, "nothing to draw"},
+		{"nothing to draw", &train.History{Epochs: []int{0}, Values: map[string][]float64{"learning_rate": {0.1}}, Names: []string{"learning_rate"}}, io.Discard, 100, 100, "nothing to draw"},
 		{"nil writer", fakeHistory(), nil, 100, 100, "nil writer"},
 		{"range too wide", withValues("loss", -1e308, 1e308, 0, 0, 0), io.Discard, 100, 100, `"loss" span -1e+308 to 1e+308`},
 	} {
-		err := c.h.WritePNG(c.w, c.x, c.y)
+		err := WriteHistory(c.w, c.h, c.x, c.y)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
 		}
 	}
 }
 
-func TestHistoryPNGNonFiniteValues(t *testing.T) {
+func TestWriteHistoryNonFiniteValues(t *testing.T) {
 	h := fakeHistory()
 	h.Values["loss"] = []float64{2.3, math.NaN(), math.Inf(1), 0.9, math.Inf(-1)}
 	h.Values["val_accuracy"] = []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}
 	var buf bytes.Buffer
-	if err := h.WritePNG(&buf, 800, 400); err != nil {
+	if err := WriteHistory(&buf, h, 800, 400); err != nil {
 		t.Fatal(err)
 	}
 	if w, ht := pngSize(t, buf.Bytes()); w != 800 || ht != 400 {
 		t.Errorf("size %d×%d", w, ht)
 	}
 	// A quantity with nothing finite at all still draws.
-	all := &History{Epochs: []int{0, 1}, Values: map[string][]float64{"loss": {math.NaN(), math.Inf(1)}}, Names: []string{"loss"}}
-	if err := all.WritePNG(io.Discard, 400, 300); err != nil {
+	all := &train.History{Epochs: []int{0, 1}, Values: map[string][]float64{"loss": {math.NaN(), math.Inf(1)}}, Names: []string{"loss"}}
+	if err := WriteHistory(io.Discard, all, 400, 300); err != nil {
 		t.Error(err)
 	}
-	ps, err := h.panels()
+	ps, err := panels(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,22 +134,22 @@ func TestHistoryPNGNonFiniteValues(t *testing.T) {
 
 // A value recorded at fewer epochs than the history has (a callback that
 // started late) is drawn at the first epochs, not an error.
-func TestHistoryPNGFewerValues(t *testing.T) {
+func TestWriteHistoryFewerValues(t *testing.T) {
 	h := fakeHistory()
 	h.Values["val_loss"] = []float64{0.2, 0.1}
 	h.Names = append(h.Names, "mae")
 	h.Values["mae"] = []float64{1}
-	if err := h.WritePNG(io.Discard, 900, 300); err != nil {
+	if err := WriteHistory(io.Discard, h, 900, 300); err != nil {
 		t.Fatal(err)
 	}
 	// The same with one epoch.
-	one := &History{Epochs: []int{7}, Values: map[string][]float64{"loss": {0.5}}, Names: []string{"loss"}}
-	if err := one.WritePNG(io.Discard, 400, 300); err != nil {
+	one := &train.History{Epochs: []int{7}, Values: map[string][]float64{"loss": {0.5}}, Names: []string{"loss"}}
+	if err := WriteHistory(io.Discard, one, 400, 300); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func TestHistoryPNGPanels(t *testing.T) {
+func TestWriteHistoryPanels(t *testing.T) {
 	for _, c := range []struct {
 		names []string
 		want  string // name:train/val for each panel
@@ -156,11 +159,11 @@ func TestHistoryPNGPanels(t *testing.T) {
 		{[]string{"loss", "mae", "lr"}, "loss:t- mae:t-"},
 		{[]string{"val_loss", "val_accuracy"}, "loss:-v accuracy:-v"},
 	} {
-		h := &History{Epochs: []int{0, 1}, Values: map[string][]float64{}, Names: c.names}
+		h := &train.History{Epochs: []int{0, 1}, Values: map[string][]float64{}, Names: c.names}
 		for _, n := range c.names {
 			h.Values[n] = []float64{1, 2}
 		}
-		ps, err := h.panels()
+		ps, err := panels(h)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +184,7 @@ func TestHistoryPNGPanels(t *testing.T) {
 	}
 }
 
-func TestHistoryPNGTitles(t *testing.T) {
+func TestWriteHistoryTitles(t *testing.T) {
 	for name, want := range map[string]string{"loss": "Loss", "accuracy": "Accuracy", "mae": "MAE", "mean_absolute_error": "Mean absolute error"} {
 		if got := title(name); got != want {
 			t.Errorf("title(%q) = %q, want %q", name, got, want)
@@ -189,7 +192,7 @@ func TestHistoryPNGTitles(t *testing.T) {
 	}
 }
 
-func TestHistoryPNGEpochTicks(t *testing.T) {
+func TestWriteHistoryEpochTicks(t *testing.T) {
 	labels := func(lo, hi float64) (major []string, minor int) {
 		for _, tk := range (epochTicks{}).Ticks(lo, hi) {
 			if tk.Label == "" {
@@ -221,12 +224,12 @@ func TestHistoryPNGEpochTicks(t *testing.T) {
 	}
 }
 
-func TestHistoryPNGDeterministic(t *testing.T) {
+func TestWriteHistoryDeterministic(t *testing.T) {
 	var a, b, c bytes.Buffer
-	if err := fakeHistory().WritePNG(&a, 600, 300); err != nil {
+	if err := WriteHistory(&a, fakeHistory(), 600, 300); err != nil {
 		t.Fatal(err)
 	}
-	if err := fakeHistory().WritePNG(&b, 600, 300); err != nil {
+	if err := WriteHistory(&b, fakeHistory(), 600, 300); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -234,7 +237,7 @@ func TestHistoryPNGDeterministic(t *testing.T) {
 	}
 	other := fakeHistory()
 	other.Values["loss"][2] = 0.2
-	if err := other.WritePNG(&c, 600, 300); err != nil {
+	if err := WriteHistory(&c, other, 600, 300); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Equal(a.Bytes(), c.Bytes()) {
@@ -243,14 +246,14 @@ func TestHistoryPNGDeterministic(t *testing.T) {
 }
 
 // A History straight from Fit, with validation, draws.
-func TestHistoryPNGFromFit(t *testing.T) {
-	x, y, _ := blobs(100, 4, 6)
-	tr := compiled(t, 1, CategoricalCrossentropy())
-	h, err := tr.Fit(x, y, Epochs(3), ValidationSplit(0.2), Verbose(0), Callbacks(LearningRateScheduler{Schedule: func(_ int, lr float32) float32 { return lr }}))
+func TestWriteHistoryFromFit(t *testing.T) {
+	x, y := blobs(100, 4, 6)
+	tr := compiled(t, 1)
+	h, err := tr.Fit(x, y, train.Epochs(3), train.ValidationSplit(0.2), train.Verbose(0), train.Callbacks(callbacks.LearningRateScheduler{Schedule: func(_ int, lr float32) float32 { return lr }}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, err := h.panels()
+	ps, err := panels(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +261,7 @@ func TestHistoryPNGFromFit(t *testing.T) {
 		t.Errorf("panels %+v of names %v", ps, h.Names)
 	}
 	var buf bytes.Buffer
-	if err := h.WritePNG(&buf, 700, 300); err != nil {
+	if err := WriteHistory(&buf, h, 700, 300); err != nil {
 		t.Fatal(err)
 	}
 	if w, ht := pngSize(t, buf.Bytes()); w != 700 || ht != 300 {
@@ -304,16 +307,16 @@ func checkSaveFails(t *testing.T, save func(string) error) {
 	}
 }
 
-func TestHistorySavePNG(t *testing.T) {
+func TestSaveHistory(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history.png")
-	if err := fakeHistory().SavePNG(path); err != nil {
+	if err := SaveHistory(path, fakeHistory()); err != nil {
 		t.Fatal(err)
 	}
 	checkSaved(t, path, 1200, 500)
-	checkSaveFails(t, fakeHistory().SavePNG)
+	checkSaveFails(t, func(p string) error { return SaveHistory(p, fakeHistory()) })
 	// A bad history fails before anything is written, naming the path.
 	path2 := filepath.Join(t.TempDir(), "h.png")
-	err := (&History{}).SavePNG(path2)
+	err := SaveHistory(path2, &train.History{})
 	if err == nil || !strings.Contains(err.Error(), path2) || !strings.Contains(err.Error(), "no epochs") {
 		t.Errorf("empty history: %v", err)
 	}

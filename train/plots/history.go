@@ -1,15 +1,13 @@
-package train
+package plots
 
 import (
 	"fmt"
-	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"math"
 	"strings"
 
-	"github.com/gokeras/gokeras/internal/atomicfile"
+	"github.com/gokeras/gokeras/train"
 	"github.com/pkg/errors"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -18,24 +16,15 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// maxPNGSide is the largest width or height, in pixels, of a picture
-// drawn by this package.
-const maxPNGSide = 10000
-
-// pngDPI is the resolution the pictures are drawn at: fonts and line
-// widths given in points come out at the same number of pixels whatever
-// the picture's size.
-const pngDPI = 96
-
 var (
 	trainingColour   = color.RGBA{R: 31, G: 119, B: 180, A: 255} // blue
 	validationColour = color.RGBA{R: 230, G: 97, B: 1, A: 255}   // orange
 	gridColour       = color.RGBA{R: 225, G: 225, B: 225, A: 255}
 )
 
-// WritePNG draws h as a PNG of width×height pixels to w: one panel per
-// quantity, side by side, "loss" first and then each metric in the order
-// of h.Names. A panel shows the training values and, where h has them,
+// WriteHistory draws h, a History from Fit, as a PNG of width×height
+// pixels to w: one panel per quantity, side by side, "loss" first and
+// then each metric in the order of h.Names. A panel shows the training values and, where h has them,
 // the "val_" values of the same quantity, against the epoch numbered from
 // 1 (h.Epochs are 0-based), with point markers, distinct colours and
 // dashes, and a legend. Values that callbacks add ("learning_rate", "lr")
@@ -49,16 +38,16 @@ var (
 // with no epochs, epochs that do not increase or are negative, a quantity
 // with more values than epochs, one whose finite values span more than a
 // float64 holds (−1e308 to 1e308), nothing to draw, a nil writer, and a
-// width or height that is not in 1..10000. The same history and size give the
-// same bytes.
-func (h *History) WritePNG(w io.Writer, width, height int) error {
-	panels, err := h.panels()
+// width or height that is not in 1..10000. The same history and size
+// give the same bytes.
+func WriteHistory(w io.Writer, h *train.History, width, height int) error {
+	ps, err := panels(h)
 	if err != nil {
 		return errors.Wrap(err, "history plot")
 	}
 	return errors.Wrap(writePNG(w, width, height, func(c *vgimg.Canvas) error {
-		plots := [][]*plot.Plot{make([]*plot.Plot, len(panels))}
-		for i, p := range panels {
+		plots := [][]*plot.Plot{make([]*plot.Plot, len(ps))}
+		for i, p := range ps {
 			pl, err := p.plot()
 			if err != nil {
 				return errors.Wrapf(err, "panel %q", p.name)
@@ -66,7 +55,7 @@ func (h *History) WritePNG(w io.Writer, width, height int) error {
 			plots[0][i] = pl
 		}
 		tiles := draw.Tiles{
-			Rows: 1, Cols: len(panels),
+			Rows: 1, Cols: len(ps),
 			PadX:   vg.Points(12),
 			PadTop: vg.Points(6), PadBottom: vg.Points(6),
 			PadLeft: vg.Points(6), PadRight: vg.Points(10),
@@ -79,18 +68,18 @@ func (h *History) WritePNG(w io.Writer, width, height int) error {
 	}), "history plot")
 }
 
-// SavePNG writes h's PNG, 1200×500 pixels (see WritePNG), to path,
-// atomically: path holds either its previous content or the whole new
-// picture. Errors (those of WritePNG, and failures to write) name the
-// path.
-func (h *History) SavePNG(path string) error {
-	return savePNG(path, "history plot", func(w io.Writer) error { return h.WritePNG(w, 1200, 500) })
+// SaveHistory writes h's PNG, 1200×500 pixels (see WriteHistory), to
+// path, atomically: path holds either its previous content or the whole
+// new picture. Errors (those of WriteHistory, and failures to write) name
+// the path.
+func SaveHistory(path string, h *train.History) error {
+	return savePNG(path, "history plot", func(w io.Writer) error { return WriteHistory(w, h, 1200, 500) })
 }
 
 // historyPanel is one quantity's values: training and validation.
 type historyPanel struct {
 	name       string
-	epochs     []int // 0-based, as History.Epochs
+	epochs     []int // 0-based, as train.History.Epochs
 	train, val []float64
 	hasTrain   bool
 	hasVal     bool
@@ -101,7 +90,7 @@ var callbackValues = map[string]bool{"learning_rate": true, "lr": true}
 
 // panels checks h and returns its quantities: "loss" first, then the
 // others in the order of h.Names; a "val_x" joins x's panel.
-func (h *History) panels() ([]historyPanel, error) {
+func panels(h *train.History) ([]historyPanel, error) {
 	if h == nil {
 		return nil, errors.New("nil history")
 	}
@@ -301,39 +290,4 @@ func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ticks
-}
-
-// checkPNGSize checks a picture's requested size.
-func checkPNGSize(width, height int) error {
-	if width <= 0 || height <= 0 || width > maxPNGSide || height > maxPNGSide {
-		return errors.Errorf("size %d×%d pixels: want width and height in 1..%d", width, height, maxPNGSide)
-	}
-	return nil
-}
-
-// writePNG makes a white width×height canvas, has paint draw on it and
-// writes it to w as a PNG. A panic in the plotting library is returned
-// as an error.
-func writePNG(w io.Writer, width, height int, paint func(*vgimg.Canvas) error) (err error) {
-	if w == nil {
-		return errors.New("nil writer")
-	}
-	if err := checkPNGSize(width, height); err != nil {
-		return err
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = errors.Errorf("drawing failed: %v", r)
-		}
-	}()
-	c := vgimg.NewWith(vgimg.UseImage(image.NewRGBA(image.Rect(0, 0, width, height))), vgimg.UseDPI(pngDPI))
-	if err := paint(c); err != nil {
-		return err
-	}
-	return errors.Wrap(png.Encode(w, c.Image()), "writing the PNG")
-}
-
-// savePNG writes a picture to path atomically; errors name the path.
-func savePNG(path, what string, write func(io.Writer) error) error {
-	return errors.Wrapf(atomicfile.Write(path, write), "saving the %s to %s", what, path)
 }

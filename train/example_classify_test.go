@@ -33,7 +33,7 @@ func ExampleConfusionMatrix() {
 	}
 	fmt.Print(m)
 	fmt.Println(m.Accuracy())
-	// err = m.SavePNG("confusion.png") draws it as a heat map.
+	// err = plots.SaveConfusion("confusion.png", m) draws it as a heat map.
 
 	// Output:
 	// true\pred   0   1   2  total
@@ -73,7 +73,7 @@ func ExampleFindMistakes() {
 	for _, m := range ms {
 		fmt.Printf("row %d: true %d, predicted %d (%.0f%%), image %v\n", m.Index, m.True, m.Predicted, 100*m.Probability, m.Image)
 	}
-	// err = train.SaveMistakesPNG("mistakes.png", ms) draws them.
+	// err = plots.SaveMistakes("mistakes.png", ms) draws them.
 
 	// Output:
 	// row 2: true 0, predicted 1 (80%), image [1 1 0 0]

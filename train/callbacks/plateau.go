@@ -1,4 +1,4 @@
-package train
+package callbacks
 
 import (
 	"fmt"
@@ -6,49 +6,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/gokeras/gokeras/train"
 	"github.com/pkg/errors"
 )
-
-// LearningRateScheduler is Keras's LearningRateScheduler callback: at
-// each epoch's start it sets the optimizer's learning rate to
-// Schedule(epoch, current rate), epoch counted from 0, and at the epoch's
-// end it adds the rate to the logs as "learning_rate" (so History records
-// it, as in Keras). A nil Schedule is an error at OnTrainBegin; a rate
-// from Schedule that is not positive and finite is an error naming the
-// epoch, which aborts Fit. With Verbose > 0 it prints "Epoch N:
-// LearningRateScheduler setting learning rate to R." (N from 1).
-type LearningRateScheduler struct {
-	BaseCallback
-	Schedule func(epoch int, lr float32) float32
-	Verbose  int
-	Output   io.Writer // where messages go; nil: Fit's Output
-}
-
-// OnTrainBegin checks that there is a Schedule.
-func (c LearningRateScheduler) OnTrainBegin(*Trainer) error {
-	if c.Schedule == nil {
-		return errors.New("LearningRateScheduler: nil Schedule")
-	}
-	return nil
-}
-
-// OnEpochBegin sets the epoch's learning rate.
-func (c LearningRateScheduler) OnEpochBegin(t *Trainer, epoch int) error {
-	lr := c.Schedule(epoch, learningRate(t.opt))
-	if err := t.opt.SetLearningRate(lr); err != nil {
-		return errors.Wrapf(err, "LearningRateScheduler: the schedule's rate for epoch %d", epoch+1)
-	}
-	if c.Verbose > 0 {
-		fmt.Fprintf(t.writer(c.Output), "Epoch %d: LearningRateScheduler setting learning rate to %s.\n", epoch+1, pyRepr(float64(lr)))
-	}
-	return nil
-}
-
-// OnEpochEnd adds "learning_rate" to the logs.
-func (c LearningRateScheduler) OnEpochEnd(t *Trainer, _ int, logs Logs) error {
-	logs["learning_rate"] = float64(learningRate(t.opt))
-	return nil
-}
 
 // ReduceLROnPlateau is Keras's ReduceLROnPlateau callback: it multiplies
 // the learning rate by Factor when the monitored value has not improved
@@ -70,16 +30,16 @@ func (c LearningRateScheduler) OnEpochEnd(t *Trainer, _ int, logs Logs) error {
 // Patience or Cooldown, a negative or non-finite MinLR, a NaN MinDelta,
 // an unknown Mode) are an error at OnTrainBegin.
 type ReduceLROnPlateau struct {
-	BaseCallback
-	Monitor  string  // the logs' name to watch; "" means "val_loss"
-	Factor   float64 // new rate = rate·Factor
-	Patience int     // epochs without improvement before reducing
-	Verbose  int     // above 0: say when it reduces
-	Mode     string  // "auto" (or ""), "min" or "max"
-	MinDelta float64 // the least change that counts as an improvement
-	Cooldown int     // epochs to wait after a reduction
-	MinLR    float64 // the lowest rate it sets
-	Output   io.Writer
+	train.BaseCallback
+	Monitor  string    // the logs' name to watch; "" means "val_loss"
+	Factor   float64   // new rate = rate·Factor
+	Patience int       // epochs without improvement before reducing
+	Verbose  int       // above 0: say when it reduces
+	Mode     string    // "auto" (or ""), "min" or "max"
+	MinDelta float64   // the least change that counts as an improvement
+	Cooldown int       // epochs to wait after a reduction
+	MinLR    float64   // the lowest rate it sets
+	Output   io.Writer // where messages go; nil: Fit's Output
 
 	maximise       bool
 	best           float64
@@ -102,7 +62,7 @@ func (c *ReduceLROnPlateau) monitor() string {
 }
 
 // OnTrainBegin checks the settings and resets the state.
-func (c *ReduceLROnPlateau) OnTrainBegin(*Trainer) error {
+func (c *ReduceLROnPlateau) OnTrainBegin(*train.Trainer) error {
 	switch {
 	case !(c.Factor > 0 && c.Factor < 1):
 		return errors.Errorf("ReduceLROnPlateau: factor must be in (0, 1), got %v", c.Factor)
@@ -134,9 +94,9 @@ func (c *ReduceLROnPlateau) OnTrainBegin(*Trainer) error {
 }
 
 // OnEpochEnd applies Keras's rule; see ReduceLROnPlateau.
-func (c *ReduceLROnPlateau) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
-	logs["learning_rate"] = float64(learningRate(t.opt))
-	w := t.writer(c.Output)
+func (c *ReduceLROnPlateau) OnEpochEnd(t *train.Trainer, epoch int, logs train.Logs) error {
+	logs["learning_rate"] = float64(learningRate(t.Optimizer()))
+	w := output(t, c.Output)
 	v, ok := monitored(w, "ReduceLROnPlateau", c.monitor(), logs, &c.warned)
 	if !ok {
 		return nil
@@ -157,37 +117,18 @@ func (c *ReduceLROnPlateau) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 		if c.wait < c.Patience {
 			return nil
 		}
-		old := float64(learningRate(t.opt))
+		old := float64(learningRate(t.Optimizer()))
 		if !(old > float64(float32(c.MinLR))) {
 			return nil
 		}
 		lr := math.Max(old*c.Factor, c.MinLR)
-		if err := t.opt.SetLearningRate(float32(lr)); err != nil {
+		if err := t.Optimizer().SetLearningRate(float32(lr)); err != nil {
 			return errors.Wrapf(err, "ReduceLROnPlateau: epoch %d", epoch+1)
 		}
 		if c.Verbose > 0 {
 			fmt.Fprintf(w, "Epoch %d: ReduceLROnPlateau reducing learning rate to %s.\n", epoch+1, pyRepr(lr))
 		}
 		c.cooldown, c.wait = c.Cooldown, 0
-	}
-	return nil
-}
-
-// TerminateOnNaN is Keras's TerminateOnNaN callback: at the end of each
-// training batch, if the loss in the logs is NaN or infinite, it prints
-// "Batch B: Invalid loss, terminating training" (B from 0, as Keras) and
-// stops training (Trainer.StopTraining): Fit ends that epoch and returns
-// normally, without an error, as Keras's fit does.
-type TerminateOnNaN struct {
-	BaseCallback
-	Output io.Writer // where the message goes; nil: Fit's Output
-}
-
-// OnTrainBatchEnd checks the loss.
-func (c TerminateOnNaN) OnTrainBatchEnd(t *Trainer, batch int, logs Logs) error {
-	if l, ok := logs["loss"]; ok && (math.IsNaN(l) || math.IsInf(l, 0)) {
-		fmt.Fprintf(t.writer(c.Output), "Batch %d: Invalid loss, terminating training\n", batch)
-		t.StopTraining()
 	}
 	return nil
 }

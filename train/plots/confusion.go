@@ -1,4 +1,4 @@
-package train
+package plots
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/gokeras/gokeras/train"
 	"github.com/pkg/errors"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -15,10 +16,10 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// WritePNG draws m as a PNG heat map of width×height pixels to w: a row
-// per true class, class 0 at the top, a column per predicted class, the
-// count written in every cell, axes "Predicted" and "True", and the
-// accuracy in the title.
+// WriteConfusion draws m, from train.NewConfusionMatrix, as a PNG heat
+// map of width×height pixels to w: a row per true class, class 0 at the
+// top, a column per predicted class, the count written in every cell,
+// axes "Predicted" and "True", and the accuracy in the title.
 //
 // The colour scale is logarithmic, from white (0) to dark blue (the
 // largest count), by log(1+count)/log(1+largest count): the diagonal
@@ -27,10 +28,10 @@ import (
 // dark cells and in black on light ones, a 0 in grey.
 //
 // Bad input is an error: a malformed m (nil, not square, fewer than 2
-// classes, a negative count), a nil writer, and a width or height that is
-// not in 1..10000.
-func (m *ConfusionMatrix) WritePNG(w io.Writer, width, height int) error {
-	if err := m.check(); err != nil {
+// classes, a negative count: see ConfusionMatrix.Check), a nil writer,
+// and a width or height that is not in 1..10000.
+func WriteConfusion(w io.Writer, m *train.ConfusionMatrix, width, height int) error {
+	if err := m.Check(); err != nil {
 		return errors.Wrap(err, "confusion matrix plot")
 	}
 	return errors.Wrap(writePNG(w, width, height, func(c *vgimg.Canvas) error {
@@ -52,12 +53,12 @@ func (m *ConfusionMatrix) WritePNG(w io.Writer, width, height int) error {
 	}), "confusion matrix plot")
 }
 
-// SavePNG writes m's PNG, 800×700 pixels (see WritePNG), to path,
-// atomically: path holds either its previous content or the whole new
-// picture. Errors (those of WritePNG, and failures to write) name the
-// path.
-func (m *ConfusionMatrix) SavePNG(path string) error {
-	return savePNG(path, "confusion matrix plot", func(w io.Writer) error { return m.WritePNG(w, 800, 700) })
+// SaveConfusion writes m's PNG, 800×700 pixels (see WriteConfusion), to
+// path, atomically: path holds either its previous content or the whole
+// new picture. Errors (those of WriteConfusion, and failures to write)
+// name the path.
+func SaveConfusion(path string, m *train.ConfusionMatrix) error {
+	return savePNG(path, "confusion matrix plot", func(w io.Writer) error { return WriteConfusion(w, m, 800, 700) })
 }
 
 // classTicks marks the classes 0..k-1: every one up to 20 classes, else
@@ -75,7 +76,7 @@ func classTicks(k int) plot.ConstantTicks {
 }
 
 // confusionCells draws the heat map's cells and counts.
-type confusionCells struct{ m *ConfusionMatrix }
+type confusionCells struct{ m *train.ConfusionMatrix }
 
 func (cc confusionCells) DataRange() (xmin, xmax, ymin, ymax float64) {
 	k := float64(cc.m.Classes())

@@ -1,10 +1,11 @@
-package train
+package callbacks
 
 import (
 	"fmt"
 	"io"
 	"math"
 
+	"github.com/gokeras/gokeras/train"
 	"github.com/pkg/errors"
 )
 
@@ -22,10 +23,15 @@ import (
 // its epoch the best epoch and its weights the best weights, and resets
 // the wait to 0 if it also improves on Baseline (when set); otherwise,
 // once the wait reaches Patience and the epoch is not the first, training
-// stops (Trainer.StopTraining). At the end of training, with Verbose > 0,
-// it prints "Epoch N: early stopping" (N from 1) if it stopped it, and,
-// with RestoreBestWeights, it copies the best weights back into the
-// parameters, whether or not it stopped training.
+// stops (train.Trainer.StopTraining). At the end of training, with
+// Verbose > 0, it prints "Epoch N: early stopping" (N from 1) if it
+// stopped it, and, with RestoreBestWeights, it copies the best weights
+// back, whether or not it stopped training.
+//
+// The weights remembered and restored are all of the network's, as
+// Keras's get_weights and set_weights take them: the trainable ones and
+// the others, such as BatchNormalization's moving statistics (see
+// train.Trainer.Params).
 //
 // Unlike Keras 3, which keeps the best value from an earlier fit, each
 // Fit starts afresh (as tf-keras did). Bad settings (an unknown Mode, a
@@ -33,23 +39,23 @@ import (
 // direction "auto" cannot tell) are an error at OnTrainBegin, which
 // aborts Fit.
 type EarlyStopping struct {
-	BaseCallback
-	Monitor            string  // the logs' name to watch; "" means "val_loss"
-	MinDelta           float64 // the least change that counts as an improvement (its absolute value)
-	Patience           int     // epochs without improvement before stopping
-	Mode               string  // "auto" (or ""), "min" or "max"
-	Baseline           float64 // a value to beat for the wait to reset; NaN for none
-	RestoreBestWeights bool    // restore the best epoch's weights at the end
-	StartFromEpoch     int     // epochs (from 0) not watched at first
-	Verbose            int     // above 0: print when it stops and restores
-	Output             io.Writer
+	train.BaseCallback
+	Monitor            string    // the logs' name to watch; "" means "val_loss"
+	MinDelta           float64   // the least change that counts as an improvement (its absolute value)
+	Patience           int       // epochs without improvement before stopping
+	Mode               string    // "auto" (or ""), "min" or "max"
+	Baseline           float64   // a value to beat for the wait to reset; NaN for none
+	RestoreBestWeights bool      // restore the best epoch's weights at the end
+	StartFromEpoch     int       // epochs (from 0) not watched at first
+	Verbose            int       // above 0: print when it stops and restores
+	Output             io.Writer // where messages go; nil: Fit's Output
 
 	maximise    bool
 	best        float64
 	wait        int
 	stopped     int
 	bestEpoch   int
-	weights     [][]float32
+	weights     [][]float32 // the best epoch's values of every weight
 	haveWeights bool
 	warned      bool
 }
@@ -70,7 +76,7 @@ func (c *EarlyStopping) monitor() string {
 }
 
 // OnTrainBegin checks the settings and resets the state.
-func (c *EarlyStopping) OnTrainBegin(*Trainer) error {
+func (c *EarlyStopping) OnTrainBegin(*train.Trainer) error {
 	switch {
 	case c.Patience < 0:
 		return errors.Errorf("EarlyStopping: patience must be ≥ 0, got %d", c.Patience)
@@ -101,19 +107,26 @@ func (c *EarlyStopping) improves(v, ref float64) bool {
 }
 
 // OnEpochEnd applies Keras's rule; see EarlyStopping.
-func (c *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
-	v, ok := monitored(t.writer(c.Output), "EarlyStopping", c.monitor(), logs, &c.warned)
+func (c *EarlyStopping) OnEpochEnd(t *train.Trainer, epoch int, logs train.Logs) error {
+	v, ok := monitored(output(t, c.Output), "EarlyStopping", c.monitor(), logs, &c.warned)
 	if !ok || epoch < c.StartFromEpoch {
 		return nil
 	}
-	if c.RestoreBestWeights && !c.haveWeights {
-		c.weights, c.haveWeights, c.bestEpoch = copyParams(c.weights, t.params), true, epoch
+	var ws [][]float32
+	if c.RestoreBestWeights {
+		var err error
+		if ws, err = weights(t); err != nil {
+			return errors.Wrap(err, "EarlyStopping")
+		}
+		if !c.haveWeights {
+			c.weights, c.haveWeights, c.bestEpoch = copyWeights(c.weights, ws), true, epoch
+		}
 	}
 	c.wait++
 	if c.improves(v, c.best) {
 		c.best, c.bestEpoch = v, epoch
 		if c.RestoreBestWeights {
-			c.weights = copyParams(c.weights, t.params)
+			c.weights = copyWeights(c.weights, ws)
 		}
 		if math.IsNaN(c.Baseline) || c.improves(v, c.Baseline) {
 			c.wait = 0
@@ -128,16 +141,23 @@ func (c *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 }
 
 // OnTrainEnd reports the stop and restores the best weights when asked.
-func (c *EarlyStopping) OnTrainEnd(t *Trainer, _ Logs) error {
-	w := t.writer(c.Output)
+func (c *EarlyStopping) OnTrainEnd(t *train.Trainer, _ train.Logs) error {
+	w := output(t, c.Output)
 	if c.stopped > 0 && c.Verbose > 0 {
 		fmt.Fprintf(w, "Epoch %d: early stopping\n", c.stopped+1)
 	}
 	if c.RestoreBestWeights && c.haveWeights {
+		ws, err := weights(t)
+		if err != nil {
+			return errors.Wrap(err, "EarlyStopping")
+		}
+		if !sameSizes(ws, c.weights) { // Compile fixes the weights: not seen, but no panic
+			return errors.New("EarlyStopping: the network's weights changed sizes during training; cannot restore the best ones")
+		}
 		if c.Verbose > 0 {
 			fmt.Fprintf(w, "Restoring model weights from the end of the best epoch: %d.\n", c.bestEpoch+1)
 		}
-		for i, p := range t.params {
+		for i, p := range ws {
 			copy(p, c.weights[i])
 		}
 	}

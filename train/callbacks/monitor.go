@@ -1,12 +1,12 @@
-package train
+package callbacks
 
 import (
 	"fmt"
 	"io"
-	"math"
-	"strconv"
+	"sort"
 	"strings"
 
+	"github.com/gokeras/gokeras/train"
 	"github.com/pkg/errors"
 )
 
@@ -30,7 +30,7 @@ func maximised(who, monitor, mode string) (bool, error) {
 	if name == "loss" {
 		return false, nil
 	}
-	if _, err := LossNamed(name); err == nil {
+	if _, err := train.LossNamed(name); err == nil {
 		return false, nil
 	}
 	for _, up := range []string{"acc", "auc", "precision", "recall"} {
@@ -44,7 +44,7 @@ func maximised(who, monitor, mode string) (bool, error) {
 // monitored returns logs[monitor] and whether it is there, and, the first
 // time it is missing in a call (warned tells), writes a warning to w, as
 // Keras's warnings.warn does.
-func monitored(w io.Writer, who, monitor string, logs Logs, warned *bool) (float64, bool) {
+func monitored(w io.Writer, who, monitor string, logs train.Logs, warned *bool) (float64, bool) {
 	v, ok := logs[monitor]
 	if !ok && !*warned {
 		*warned = true
@@ -53,57 +53,12 @@ func monitored(w io.Writer, who, monitor string, logs Logs, warned *bool) (float
 	return v, ok
 }
 
-// pyRepr formats v as Python's repr(float): the shortest digits that
-// read back as v, with ".0" on whole numbers, in exponent form below
-// 1e-4 and from 1e16 ("1e-05", "1e+16"), and "inf", "-inf", "nan".
-func pyRepr(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "nan"
-	case math.IsInf(v, 1):
-		return "inf"
-	case math.IsInf(v, -1):
-		return "-inf"
+// sortedKeys returns the logs' names in order.
+func sortedKeys(logs train.Logs) []string {
+	ks := make([]string, 0, len(logs))
+	for k := range logs {
+		ks = append(ks, k)
 	}
-	e := strconv.FormatFloat(v, 'e', -1, 64)
-	at := strings.IndexByte(e, 'e')
-	exp, _ := strconv.Atoi(e[at+1:])
-	if v != 0 && (exp < -4 || exp >= 16) {
-		sign := "+"
-		if exp < 0 {
-			sign, exp = "-", -exp
-		}
-		return fmt.Sprintf("%se%s%02d", e[:at], sign, exp)
-	}
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-// pyFixed formats v as Python's f"{v:.{prec}f}": fixed point, or "inf",
-// "-inf", "nan".
-func pyFixed(v float64, prec int) string {
-	switch {
-	case math.IsNaN(v):
-		return "nan"
-	case math.IsInf(v, 1):
-		return "inf"
-	case math.IsInf(v, -1):
-		return "-inf"
-	}
-	return strconv.FormatFloat(v, 'f', prec, 64)
-}
-
-// copyParams copies the parameters' values into dst, allocating it the
-// first time, and returns it.
-func copyParams(dst, params [][]float32) [][]float32 {
-	if dst == nil {
-		return clone(params)
-	}
-	for i, p := range params {
-		copy(dst[i], p)
-	}
-	return dst
+	sort.Strings(ks)
+	return ks
 }
