@@ -146,7 +146,7 @@ func activationSetting(name *string) (Activation, error) {
 // several.
 func one(l Layer, in [][]int) ([]int, error) {
 	if len(in) != 1 {
-		return nil, errors.Errorf("a %s layer takes one input, got %d", l.Kind(), len(in))
+		return nil, errors.Errorf("%s %s layer takes one input, got %d", article(l.Kind()), l.Kind(), len(in))
 	}
 	return in[0], nil
 }

@@ -108,7 +108,7 @@ func windowOutput(b *LayerBase, kind, what string, x []int, size, defStrides [2]
 		return [2]int{}, err
 	}
 	if len(x) != 3 {
-		return [2]int{}, errors.Errorf("a %s layer takes (height, width, channels) images, but its input samples have shape %s", kind, dims(x))
+		return [2]int{}, errors.Errorf("%s %s layer takes (height, width, channels) images, but its input samples have shape %s", article(kind), kind, dims(x))
 	}
 	var out [2]int
 	for i := range out {

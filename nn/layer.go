@@ -280,7 +280,7 @@ func checkOptions(l Layer) error {
 		bad = append(bad, "padding")
 	}
 	if len(bad) > 0 {
-		return errors.Errorf("a %s layer takes no %s", l.Kind(), strings.Join(bad, " or "))
+		return errors.Errorf("%s %s layer takes no %s", article(l.Kind()), l.Kind(), strings.Join(bad, " or "))
 	}
 	return nil
 }

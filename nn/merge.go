@@ -13,11 +13,11 @@ type merge struct{ LayerBase }
 
 func (l *merge) plan(kind string, in [][]int) (Plan, error) {
 	if len(in) < 2 {
-		return Plan{}, errors.Errorf("a %s layer merges two or more inputs, got %d", kind, len(in))
+		return Plan{}, errors.Errorf("%s %s layer merges two or more inputs, got %d", article(kind), kind, len(in))
 	}
 	for i, s := range in[1:] {
 		if !slices.Equal(s, in[0]) {
-			return Plan{}, errors.Errorf("a %s layer needs inputs of one shape, but input %d has %s and input 0 %s", kind, i+1, dims(s), dims(in[0]))
+			return Plan{}, errors.Errorf("%s %s layer needs inputs of one shape, but input %d has %s and input 0 %s", article(kind), kind, i+1, dims(s), dims(in[0]))
 		}
 	}
 	return Plan{Output: slices.Clone(in[0])}, nil

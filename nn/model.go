@@ -103,7 +103,15 @@ func newModel(name string, inputs, outputs []*Tensor) (*Model, error) {
 		m.local[c] = count[c.layer]
 		count[c.layer]++
 	}
-	if err := nameLayers(m.layers); err != nil {
+	// Inputs no output uses are named too, so that the error below can
+	// name them.
+	named := slices.Clone(m.layers)
+	for c := range isInput {
+		if !seen[c] {
+			named = append(named, c.layer)
+		}
+	}
+	if err := nameLayers(named); err != nil {
 		return nil, err
 	}
 	for _, c := range m.calls {

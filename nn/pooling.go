@@ -23,7 +23,7 @@ func (l *pooling) PoolSize() [2]int { return l.pool }
 
 func (l *pooling) plan(kind string, in [][]int) (Plan, error) {
 	if len(in) != 1 {
-		return Plan{}, errors.Errorf("a %s layer takes one input, got %d", kind, len(in))
+		return Plan{}, errors.Errorf("%s %s layer takes one input, got %d", article(kind), kind, len(in))
 	}
 	if l.pool[0] <= 0 || l.pool[1] <= 0 {
 		return Plan{}, errors.Errorf("pool size must be positive, got (%d, %d)", l.pool[0], l.pool[1])

@@ -188,12 +188,9 @@ func (lj layerJSON) make() (Layer, error) {
 		sort.Strings(kinds)
 		return nil, errors.Errorf("class_name: unknown layer kind %q (known: %s; register others with RegisterLayer)", lj.ClassName, strings.Join(kinds, ", "))
 	}
-	l, err := from(rest)
+	l, err := construct(lj.ClassName, from, rest)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%s %s layer", article(lj.ClassName), lj.ClassName)
-	}
-	if l == nil || l.Base() == nil || l.Kind() != lj.ClassName {
-		return nil, errors.Errorf("the constructor registered for %s made no %s layer", lj.ClassName, lj.ClassName)
+		return nil, err
 	}
 	l.Base().name = name
 	l.Base().frozen = !trainable
@@ -206,4 +203,25 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// construct calls the constructor registered for kind on a layer's
+// config and checks that it made a layer of that kind. A constructor
+// that panics (on a config it did not expect, or returning a nil
+// pointer as a Layer) is an error naming the kind, so that a crafted
+// file cannot crash Load through a layer written outside nn.
+func construct(kind string, from func(json.RawMessage) (Layer, error), config json.RawMessage) (l Layer, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			l, err = nil, errors.Errorf("the constructor registered for %s failed: %v", kind, r)
+		}
+	}()
+	l, err = from(config)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s %s layer", article(kind), kind)
+	}
+	if l == nil || l.Base() == nil || l.Kind() != kind {
+		return nil, errors.Errorf("the constructor registered for %s made no %s layer", kind, kind)
+	}
+	return l, nil
 }

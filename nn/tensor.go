@@ -30,8 +30,23 @@ type Tensor struct {
 func (t *Tensor) Shape() []int { return slices.Clone(t.shape) }
 
 // Layer returns the layer whose call made the tensor (an *InputLayer for
-// Input's tensors).
-func (t *Tensor) Layer() Layer { return t.call.layer }
+// Input's tensors; nil for the tensor of a call of a nil layer).
+func (t *Tensor) Layer() Layer {
+	if t.call == nil {
+		return nil
+	}
+	return t.call.layer
+}
+
+// Inputs returns the tensors the layer was called on to make t, in order
+// (none for Input's tensors): following them from a model's outputs
+// walks its graph, as exporters do.
+func (t *Tensor) Inputs() []*Tensor {
+	if t.call == nil {
+		return nil
+	}
+	return slices.Clone(t.call.in)
+}
 
 // Err returns the error of the call that made the tensor, or of a call
 // before it; nil if all went well.
@@ -70,14 +85,14 @@ func Call(l Layer, inputs ...*Tensor) *Tensor {
 		return t
 	}
 	if len(inputs) == 0 {
-		t.err = errors.Errorf("a %s layer called on no tensors", l.Kind())
+		t.err = errors.Errorf("%s %s layer called on no tensors", article(l.Kind()), l.Kind())
 		return t
 	}
 	shapes := make([][]int, len(inputs))
 	for i, x := range inputs {
 		switch {
 		case x == nil:
-			t.err = errors.Errorf("a %s layer called on a nil tensor (input %d)", l.Kind(), i)
+			t.err = errors.Errorf("%s %s layer called on a nil tensor (input %d)", article(l.Kind()), l.Kind(), i)
 			return t
 		case x.err != nil:
 			t.err = x.err
