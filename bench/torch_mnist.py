@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""PyTorch reference for gokeras's examples/mnist and examples/convnet, run by `go run ./bench/compare`.
+"""PyTorch reference for gokeras's examples/mnist, convnet and fashion, run by `go run ./bench/compare`.
 
 --model mlp (the default) is examples/mnist's job: 784 inputs ->
 Linear(512) -> ReLU -> Linear(10), batches of 128. --model convnet is
 examples/convnet's, Chollet's MNIST convnet: Conv2d(32, 3x3) -> ReLU ->
 MaxPool(2x2) -> Conv2d(64, 3x3) -> ReLU -> MaxPool(2x2) -> Conv2d(64, 3x3) ->
-ReLU -> Flatten -> Linear(64) -> ReLU -> Linear(10), batches of 64. Both use
+ReLU -> Flatten -> Linear(64) -> ReLU -> Linear(10), batches of 64.
+--model fashion is examples/fashion's residual convnet with batch
+normalisation (see fashion_network), trained with Adam(lr=0.001,
+betas=(0.9, 0.999), eps=1e-7) on batches of 128; give --data the
+Fashion-MNIST directory (/usr/share/datasets/fashion-mnist). All use
 softmax cross-entropy (nn.CrossEntropyLoss on the logits),
-RMSprop(lr=0.001, rho=0.9, eps=1e-7), batches reshuffled every epoch,
+the first two RMSprop(lr=0.001, rho=0.9, eps=1e-7), batches reshuffled every epoch,
 Glorot-uniform weights and zero biases as Keras initialises them, pixels
 scaled by 1/255 as float32; --batch overrides the batch size. It reads the
 four MNIST IDX files (gzip-compressed or raw) from --data with gzip + numpy:
@@ -50,7 +54,7 @@ except ImportError:  # --info still reports what is missing
 INSTALL = "apt-get install python3-torch libopenblas0-pthread"
 
 # Default batch size per --model, as in examples/mnist and examples/convnet.
-DEFAULT_BATCH = {"mlp": 128, "convnet": 64}
+DEFAULT_BATCH = {"mlp": 128, "convnet": 64, "fashion": 128}
 
 # Test images per evaluation batch: bounds the memory of the convnet's
 # activations (10000 images at once would take about 1 GB).
@@ -201,12 +205,51 @@ def info(threads):
     print(f"blas {blas_description()}", flush=True)
 
 
+def fashion_network():
+    """Return examples/fashion's residual convnet, channels-first.
+
+    Keras's BatchNormalization(momentum=0.99, epsilon=1e-3) is PyTorch's
+    BatchNorm2d(momentum=0.01, eps=1e-3): PyTorch's momentum weighs the new
+    batch, Keras's the old average. The stride-2 convolution pads one pixel
+    on each side where Keras's "same" pads only after (0 before, 1 after):
+    the same shapes and work, the window shifted by one pixel.
+    """
+    from torch import nn
+
+    def conv_bn(cin, cout, stride=1):
+        return [nn.Conv2d(cin, cout, 3, stride=stride, padding=1),
+                nn.BatchNorm2d(cout, momentum=0.01, eps=1e-3)]
+
+    class Residual(nn.Module):
+        """ReLU(x + BN(Conv(ReLU(BN(Conv(x))))))."""
+
+        def __init__(self, channels):
+            super().__init__()
+            self.body = nn.Sequential(*conv_bn(channels, channels), nn.ReLU(),
+                                      *conv_bn(channels, channels))
+            self.relu = nn.ReLU()
+
+        def forward(self, x):
+            return self.relu(x + self.body(x))
+
+    return nn.Sequential(
+        *conv_bn(1, 32), nn.ReLU(), nn.MaxPool2d(2),  # 14x14x32
+        Residual(32),
+        *conv_bn(32, 64, stride=2), nn.ReLU(),  # 7x7x64
+        Residual(64),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # 64
+        nn.Linear(64, 10),
+    )
+
+
 def build_model(name):
     """Return the network --model name, initialised as Keras does."""
     from torch import nn
 
     if name == "mlp":
         model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
+    elif name == "fashion":
+        model = fashion_network()
     else:
         # PyTorch's native layout is channels-first: the images go in as
         # (N, 1, 28, 28) NCHW, where Keras and gokeras use channels-last
@@ -221,7 +264,7 @@ def build_model(name):
             nn.Linear(576, 64), nn.ReLU(),
             nn.Linear(64, 10),
         )
-    for layer in model:
+    for layer in model.modules():
         if isinstance(layer, (nn.Linear, nn.Conv2d)):
             # Keras's glorot_uniform: U(±sqrt(6/(fan_in+fan_out))), zero
             # bias. For a convolution both Keras and PyTorch take
@@ -246,7 +289,7 @@ def train(args):
     y_train = torch.from_numpy(load_labels(args.data, "train-labels-idx1-ubyte"))
     x_test = load_images(args.data, "t10k-images-idx3-ubyte")
     y_test = torch.from_numpy(load_labels(args.data, "t10k-labels-idx1-ubyte"))
-    if args.model == "convnet":
+    if args.model in ("convnet", "fashion"):
         # (N, 784) -> (N, 1, 28, 28), channels-first: a view, no copy.
         x_train = x_train.reshape(-1, 1, 28, 28)
         x_test = x_test.reshape(-1, 1, 28, 28)
@@ -262,6 +305,9 @@ def train(args):
     # w -= lr·g / sqrt(v + eps). With eps 1e-7 the difference only shows
     # where v is tiny.
     opt = torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.9, eps=1e-7)
+    if args.model == "fashion":
+        # examples/fashion's optimizer: Keras's Adam defaults.
+        opt = torch.optim.Adam(model.parameters(), lr=0.001, betas=(0.9, 0.999), eps=1e-7)
     gen = torch.Generator().manual_seed(args.seed)
 
     n = x_train.shape[0]

@@ -2,18 +2,22 @@
 // examples, and gokeras's float32 matrix product against gonum's and
 // OpenBLAS's. From anywhere inside the module, run
 //
-//	go run ./bench/compare [-model mlp|convnet] [-batch B] [-pairs 3] [-epochs 5] [-seed 1] [-torch=true] [-gemm=true]
+//	go run ./bench/compare [-model mlp|convnet|fashion] [-batch B] [-pairs 3] [-epochs 5] [-seed 1] [-torch=true] [-gemm=true]
 //
 // -model picks the network: mlp (the default) builds examples/mnist, the
 // 784-512-10 network with batches of 128; convnet builds examples/convnet,
 // Chollet's convnet (Conv2D 32, 64, 64 with max pooling, then Dense 64 and
-// 10) with batches of 64. -batch overrides the batch size on both sides.
+// 10) with batches of 64; fashion builds examples/fashion, a residual
+// convnet with batch normalisation trained with Adam on Fashion-MNIST
+// (Debian's dataset-fashion-mnist files) with batches of 128. -batch
+// overrides the batch size on both sides.
 // It then runs, alternately, the gokeras binary (mnist or convnet -epochs E
 // -batch B -verbose 2 -seed S -data DIR) and the PyTorch script (python3
 // bench/torch_mnist.py --model M --epochs E --batch B --seed S --data
 // DIR), which trains the same network with the same optimizer, batch size
 // and initialisation, for -pairs pairs. Both read the same MNIST files:
-// DIR is the data/ folder of the GoMNIST module in the module cache. Each
+// DIR is the data/ folder of the GoMNIST module in the module cache (for
+// fashion, /usr/share/datasets/fashion-mnist). Each
 // run's stdout is read line by line and timestamped, so seconds per epoch
 // are measured the same way for both: the median time between consecutive
 // epoch-end lines, leaving out epoch 1 (warm-up). It also records each
@@ -77,12 +81,14 @@ type model struct {
 	example string // the gokeras example to build, relative to the module root
 	batch   int    // default batch size, the example's own
 	title   string // for headings
+	fashion bool   // trains on Fashion-MNIST rather than MNIST
 }
 
 // models are the networks -model accepts, the default first.
 var models = []model{
-	{"mlp", "./examples/mnist", 128, "MLP 784-512-10"},
-	{"convnet", "./examples/convnet", 64, "convnet Conv2D(32)-Pool-Conv2D(64)-Pool-Conv2D(64)-Dense(64)-Dense(10)"},
+	{"mlp", "./examples/mnist", 128, "MLP 784-512-10", false},
+	{"convnet", "./examples/convnet", 64, "convnet Conv2D(32)-Pool-Conv2D(64)-Pool-Conv2D(64)-Dense(64)-Dense(10)", false},
+	{"fashion", "./examples/fashion", 128, "Fashion-MNIST residual convnet with BatchNormalization", true},
 }
 
 // modelNamed returns the model the -model flag names.
@@ -112,8 +118,8 @@ type config struct {
 
 func main() {
 	var c config
-	modelName := flag.String("model", models[0].name, "network to compare: mlp (examples/mnist) or convnet (examples/convnet)")
-	flag.IntVar(&c.batch, "batch", 0, "batch size for both implementations (default: 128 for mlp, 64 for convnet)")
+	modelName := flag.String("model", models[0].name, "network to compare: mlp (examples/mnist), convnet (examples/convnet) or fashion (examples/fashion)")
+	flag.IntVar(&c.batch, "batch", 0, "batch size for both implementations (default: 128 for mlp and fashion, 64 for convnet)")
 	flag.IntVar(&c.pairs, "pairs", 3, "number of gokeras/PyTorch run pairs (A B A B …)")
 	flag.IntVar(&c.epochs, "epochs", 5, "epochs per training run")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed for both implementations")
@@ -198,6 +204,9 @@ func run(c config, out, log io.Writer) error {
 	printMachine(out, log, py)
 
 	dataDir, dataErr := mnistDataDir(root)
+	if c.model.fashion {
+		dataDir, dataErr = fashionDataDir()
+	}
 	if dataErr != nil && torchOK {
 		return dataErr
 	}
@@ -324,6 +333,20 @@ func mnistDataDir(root string) (string, error) {
 		}
 	}
 	return dir, nil
+}
+
+// fashionDir is where Debian's dataset-fashion-mnist package puts the
+// four Fashion-MNIST files.
+const fashionDir = "/usr/share/datasets/fashion-mnist"
+
+// fashionDataDir returns the directory of Debian's Fashion-MNIST files.
+func fashionDataDir() (string, error) {
+	for _, f := range []string{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"} {
+		if _, err := os.Stat(filepath.Join(fashionDir, f)); err != nil {
+			return "", fmt.Errorf("Fashion-MNIST data (apt-get install dataset-fashion-mnist): %v", err)
+		}
+	}
+	return fashionDir, nil
 }
 
 // pythonInfo is what `torch_mnist.py --info` said about one interpreter.
