@@ -98,7 +98,7 @@ func (pr *problem) region(ws *workspace, i0, i1, j0, j1 int) {
 			pr.packB(ws, jc, jn, p0, kc)
 			for ic := i0; ic < i1; ic += mcMax {
 				im := min(mcMax, i1-ic)
-				pr.packA(ws, ic, im, p0, kc)
+				pr.packA(ws, ic, im, p0, kc, (jn+nr-1)/nr)
 				pr.block(ws, ic, im, jc, jn, p0, kc, accumulate)
 			}
 		}
@@ -203,10 +203,11 @@ func (pr *problem) scale(i0, i1, j0, j1 int) {
 }
 
 // packA packs rows [ic, ic+im) and k range [p0, p0+kc) of A into ws.abuf
-// as mr-row panels, panel r at r·kc·mr holding A(ic+r·mr+ii, p0+p) at
+// as mr-row panels (each serving the given number of column tiles),
+// panel r at r·kc·mr holding A(ic+r·mr+ii, p0+p) at
 // p·mr+ii, rows past im zero. Panels the kernel reads in place (directA)
 // are skipped.
-func (pr *problem) packA(ws *workspace, ic, im, p0, kc int) {
+func (pr *problem) packA(ws *workspace, ic, im, p0, kc, tiles int) {
 	panels := (im + mr - 1) / mr
 	ws.abuf = grow(ws.abuf, panels*kc*mr+2) // packAN6 writes 2 past a panel
 	if cap(ws.akept) < panels {
@@ -226,7 +227,7 @@ func (pr *problem) packA(ws *workspace, ic, im, p0, kc int) {
 		dst := ws.abuf[r*kc*mr : (r+1)*kc*mr]
 		pr.packAPanel(dst, i, mv, p0, kc)
 		if pr.sparse {
-			ws.akept[r] = compact(dst, ws.aidx[r*kc:(r+1)*kc])
+			ws.akept[r] = compact(dst, ws.aidx[r*kc:(r+1)*kc], tiles)
 		}
 	}
 }
@@ -278,29 +279,39 @@ func (pr *problem) packAPanel(dst []float32, i, mv, p0, kc int) {
 // steps whose values are all zero, moving the others down in order, and
 // writes the kept steps' indices to idx. It returns how many it kept, or
 // −1, leaving dst as it was, when too few are zero to be worth skipping
-// (more than 7 in 8 kept, or more than 31 in 32 of the first quarter). A product with a zero factor adds exactly
-// nothing to a finite sum, so skipping those steps changes no result; the
-// data fed to networks is often mostly zeros (80% of MNIST's pixels), and
-// its products then cost a fraction of their dense work. A NaN counts as
-// non-zero.
-func compact(dst []float32, idx []int32) int {
+// for a panel that serves the given number of column tiles. A product
+// with a zero factor adds exactly nothing to a finite sum, so skipping
+// those steps changes no result; the data fed to networks is often mostly
+// zeros (80% of MNIST's pixels), and its products then cost a fraction of
+// their dense work. A NaN counts as non-zero.
+//
+// The scan and the moves cost about two kernel steps of one tile per step
+// of k, and a skipped step saves one per tile: compacting pays when at
+// least 2/tiles of the steps are empty (and at least 1 in 8). A panel
+// whose first quarter has under half that share empty is taken as dense
+// without scanning the rest: the data of a hidden layer is rarely zero
+// across six rows, and on 64 columns (4 tiles) a panel with 20% empty
+// steps costs more to compact than it saves.
+func compact(dst []float32, idx []int32, tiles int) int {
 	kc := len(idx)
+	// need: the fewest empty steps worth compacting, out of kc.
+	need := max(kc/8, 2*kc/max(tiles, 1))
+	if need >= kc {
+		return -1
+	}
 	kept := 0
-	// A panel whose first quarter of steps has hardly a zero one (under 1
-	// in 32) is taken as dense without scanning the rest: the data of a
-	// hidden layer is rarely zero across six rows, and scanning its
-	// panels cost as much as packing them.
 	probe := kc / 4
 	for p := 0; p < kc; p++ {
 		g := (*[mr]float32)(dst[p*mr:])
 		if g[0] != 0 || g[1] != 0 || g[2] != 0 || g[3] != 0 || g[4] != 0 || g[5] != 0 {
 			kept++
 		}
-		if p+1 == probe && probe >= 16 && kept*32 > probe*31 {
+		// Empty share of the probe under half the needed share.
+		if p+1 == probe && probe >= 16 && (probe-kept)*2*kc < need*probe {
 			return -1
 		}
 	}
-	if kept*8 > kc*7 {
+	if kc-kept < need {
 		return -1
 	}
 	n := 0

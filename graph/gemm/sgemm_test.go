@@ -523,7 +523,7 @@ func TestCompact(t *testing.T) {
 	want := []int32{1, 3, 5, 9, 13}
 	orig := append([]float32(nil), panel...)
 	idx := make([]int32, kc)
-	n := compact(panel, idx)
+	n := compact(panel, idx, 32)
 	if n != len(want) {
 		t.Fatalf("kept %d steps, want %d", n, len(want))
 	}
@@ -543,15 +543,15 @@ func TestCompact(t *testing.T) {
 		dense[i] = 1
 	}
 	dense[0] = 0 // one zero value does not empty a step
-	if n := compact(dense, idx); n != -1 {
+	if n := compact(dense, idx, 32); n != -1 {
 		t.Errorf("a panel without empty steps: compact returned %d, want -1", n)
 	}
 }
 
 // TestCompactProbesTheFirstQuarter checks compact's shortcut: a panel
-// whose first quarter of steps holds under 1 zero step in 32 is taken as
-// dense, even if the rest is empty; one with zeros early is scanned
-// whole and compacted.
+// whose first quarter of steps holds under half the empty share worth
+// compacting is taken as dense, even if the rest is empty; one with
+// enough zeros early is scanned whole and compacted.
 func TestCompactProbesTheFirstQuarter(t *testing.T) {
 	const kc = 128
 	idx := make([]int32, kc)
@@ -564,19 +564,32 @@ func TestCompactProbesTheFirstQuarter(t *testing.T) {
 		}
 		return d
 	}
-	if n := compact(panel(func(p int) bool { return p < kc/4 }), idx); n != -1 {
+	// 32 tiles: worth it from 1 empty step in 8 (16 of 128); the probe
+	// wants 2 of its 32.
+	if n := compact(panel(func(p int) bool { return p < kc/4 }), idx, 32); n != -1 {
 		t.Errorf("dense first quarter, empty rest: compact kept %d, want -1 (taken as dense)", n)
 	}
-	if n := compact(panel(func(p int) bool { return p >= kc/4 }), idx); n != kc-kc/4 {
+	if n := compact(panel(func(p int) bool { return p >= kc/4 }), idx, 32); n != kc-kc/4 {
 		t.Errorf("empty first quarter: compact kept %d, want %d", n, kc-kc/4)
 	}
-	// No zero step in the first 32: taken as dense, though the 28 empty
-	// steps at the end would have made it worth compacting.
-	if n := compact(panel(func(p int) bool { return p < 100 }), idx); n != -1 {
-		t.Errorf("no zero step in the first 32: compact kept %d, want -1", n)
+	if n := compact(panel(func(p int) bool { return p != 5 && p < 100 }), idx, 32); n != -1 {
+		t.Errorf("1 empty step in the first 32: compact kept %d, want -1", n)
 	}
-	// One is enough for the scan to go on and find them.
-	if n := compact(panel(func(p int) bool { return p != 5 && p < 100 }), idx); n != 99 {
-		t.Errorf("1 zero step in the first 32, 28 at the end: compact kept %d, want 99", n)
+	if n := compact(panel(func(p int) bool { return p != 5 && p != 6 && p < 100 }), idx, 32); n != 98 {
+		t.Errorf("2 empty steps in the first 32, 28 at the end: compact kept %d, want 98", n)
+	}
+	// 4 tiles (64 columns): worth it only from half the steps empty.
+	fifth := func(p int) bool { return p%5 != 0 } // 26 of 128 empty
+	if n := compact(panel(fifth), idx, 32); n != kc-26 {
+		t.Errorf("a fifth empty on 32 tiles: compact kept %d, want %d", n, kc-26)
+	}
+	if n := compact(panel(fifth), idx, 4); n != -1 {
+		t.Errorf("a fifth empty on 4 tiles: compact kept %d, want -1", n)
+	}
+	if n := compact(panel(func(p int) bool { return p%2 == 0 }), idx, 4); n != kc/2 {
+		t.Errorf("half empty on 4 tiles: compact kept %d, want %d", n, kc/2)
+	}
+	if n := compact(panel(func(p int) bool { return p%2 == 0 }), idx, 2); n != -1 {
+		t.Errorf("half empty on 2 tiles: compact kept %d, want -1", n)
 	}
 }
