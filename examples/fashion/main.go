@@ -8,9 +8,11 @@
 //	residual block of 64
 //	GlobalAveragePooling2D → Dense(10, softmax)
 //
-// Adam, categorical cross-entropy, 5 epochs of batches of 128, then it
-// prints the test accuracy (above 0.92). With -save PATH it writes the
-// trained model to PATH, which examples/predict and examples/serve take.
+// Adam (learning rate 0.002), categorical cross-entropy, 7 epochs of
+// batches of 128, the last two at a tenth of the learning rate (Keras's
+// LearningRateScheduler), then it prints the test accuracy (above 0.92).
+// With -save PATH it writes the trained model to PATH, which
+// examples/predict and examples/serve take.
 //
 // The data are Debian's dataset-fashion-mnist package (apt-get install
 // dataset-fashion-mnist puts the four IDX files in
@@ -26,12 +28,13 @@ import (
 	"github.com/gokeras/gokeras/mnist"
 	"github.com/gokeras/gokeras/nn"
 	"github.com/gokeras/gokeras/train"
+	"github.com/gokeras/gokeras/train/callbacks"
 	"gorgonia.org/tensor"
 )
 
 func main() {
 	var c config
-	flag.IntVar(&c.epochs, "epochs", 5, "passes over the training set")
+	flag.IntVar(&c.epochs, "epochs", 7, "passes over the training set (the last two at a tenth of the learning rate)")
 	flag.IntVar(&c.batch, "batch", 128, "images per training step")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed for the initial weights and the shuffling")
 	flag.StringVar(&c.dir, "data", "", "directory holding the four Fashion-MNIST files (default: search as mnist.LoadFashion does)")
@@ -85,6 +88,21 @@ func network() (*nn.Model, error) {
 	return nn.NewModel([]*nn.Tensor{in}, []*nn.Tensor{out})
 }
 
+// schedule returns the learning-rate schedule of a run of the given
+// number of epochs: twice Adam's default rate, a tenth of that for the
+// last two epochs, where the weights settle (with batch normalisation,
+// the test accuracy at the full rate swings by several points from epoch
+// to epoch: 0.86 to 0.91 after 5 epochs at Adam's default rate).
+func schedule(epochs int) callbacks.LearningRateScheduler {
+	const rate = 0.002
+	return callbacks.LearningRateScheduler{Schedule: func(epoch int, _ float32) float32 {
+		if epoch >= epochs-2 {
+			return rate / 10
+		}
+		return rate
+	}}
+}
+
 func run(c config) error {
 	data, err := mnist.LoadFashion(mnist.Dir(c.dir))
 	if err != nil {
@@ -120,7 +138,7 @@ func run(c config) error {
 		return err
 	}
 	if _, err := model.Fit(xTrain, yTrain, train.Epochs(c.epochs), train.BatchSize(c.batch),
-		train.Seed(c.seed), train.Verbose(c.verbose)); err != nil {
+		train.Seed(c.seed), train.Verbose(c.verbose), train.Callbacks(schedule(c.epochs))); err != nil {
 		return err
 	}
 	if c.save != "" {
