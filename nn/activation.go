@@ -17,24 +17,31 @@ type Activation struct {
 	f    graph.Activation
 }
 
-// The activations Keras names "relu", "sigmoid", "tanh", "softmax" and
-// "linear".
+// The activations Keras names "relu", "sigmoid", "tanh", "softmax",
+// "log_softmax" and "linear". LogSoftmax gives log-probabilities,
+// x − log Σ exp(x) over each sample's vector, computed stably. The
+// losses do not mistake it for a softmax: as in Keras, a cross-entropy
+// reads any output but a softmax's or a sigmoid's as probabilities, so
+// a model ending in LogSoftmax needs a loss on log-probabilities (the
+// negative log-likelihood) of one's own; it serves mostly for
+// prediction, as an imported model's output.
 var (
-	ReLU    = Activation{"relu", graph.ReLU}
-	Sigmoid = Activation{"sigmoid", graph.Sigmoid}
-	Tanh    = Activation{"tanh", graph.Tanh}
-	Softmax = Activation{"softmax", graph.Softmax}
-	Linear  = Activation{"linear", graph.Linear}
+	ReLU       = Activation{"relu", graph.ReLU}
+	Sigmoid    = Activation{"sigmoid", graph.Sigmoid}
+	Tanh       = Activation{"tanh", graph.Tanh}
+	Softmax    = Activation{"softmax", graph.Softmax}
+	LogSoftmax = Activation{"log_softmax", graph.LogSoftmax}
+	Linear     = Activation{"linear", graph.Linear}
 )
 
 // activations are the activations a saved model may name.
 var activations = map[string]Activation{
-	"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax, "linear": Linear,
+	"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax, "log_softmax": LogSoftmax, "linear": Linear,
 }
 
 // ActivationNamed returns the activation Keras calls name: "relu",
-// "sigmoid", "tanh", "softmax" or "linear"; any other name is an error
-// naming it.
+// "sigmoid", "tanh", "softmax", "log_softmax" or "linear"; any other
+// name is an error naming it.
 func ActivationNamed(name string) (Activation, error) {
 	a, ok := activations[name]
 	if !ok {
@@ -57,10 +64,11 @@ func (a Activation) Name() string {
 }
 
 // check returns an error if the activation cannot follow an output of
-// the given rank (samples' dimensions): softmax needs vectors.
+// the given rank (samples' dimensions): softmax and log_softmax need
+// vectors.
 func (a Activation) check(rank int) error {
-	if a.Name() == Softmax.name && rank != 1 {
-		return errors.Errorf("softmax needs vector outputs, but this layer's samples have %d dimensions", rank)
+	if n := a.Name(); (n == Softmax.name || n == LogSoftmax.name) && rank != 1 {
+		return errors.Errorf("%s needs vector outputs, but this layer's samples have %d dimensions", n, rank)
 	}
 	return nil
 }

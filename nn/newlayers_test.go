@@ -1,9 +1,11 @@
 package nn
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gokeras/gokeras/train"
@@ -97,6 +99,20 @@ func TestNewLayerGradients(t *testing.T) {
 		nlCase{name: "Concatenate axis 1", layer: nlConcat(1), batch: 2, inputs: [][]int{{2, 3, 2}, {1, 3, 2}}, lo: -1, hi: 1},
 		nlCase{name: "Concatenate axis 2", layer: nlConcat(2), batch: 2, inputs: [][]int{{2, 1, 2}, {2, 3, 2}}, lo: -1, hi: 1},
 		nlCase{name: "Concatenate axis -2", layer: nlConcat(-2), batch: 2, inputs: [][]int{{3, 2}, {1, 2}}, lo: -1, hi: 1},
+		nlCase{name: "Permute matrices", layer: Permute([]int{2, 1}), batch: 2, inputs: [][]int{{3, 4}}, lo: -1, hi: 1},
+		nlCase{name: "Permute images to channels first", layer: Permute([]int{3, 1, 2}), batch: 2, inputs: [][]int{{3, 2, 4}}, lo: -1, hi: 1},
+		nlCase{name: "Permute images to channels last", layer: Permute([]int{2, 3, 1}), batch: 2, inputs: [][]int{{4, 3, 2}}, lo: -1, hi: 1},
+		nlCase{name: "Permute identity", layer: Permute([]int{1, 2}), batch: 2, inputs: [][]int{{2, 3}}, lo: -1, hi: 1},
+		nlCase{name: "ZeroPadding2D", layer: ZeroPadding2D([2][2]int{{1, 2}, {0, 3}}), batch: 2, inputs: [][]int{{3, 2, 2}}, lo: -1, hi: 1},
+		nlCase{name: "ZeroPadding2D rows only", layer: ZeroPadding2D([2][2]int{{2, 0}, {0, 0}}), batch: 3, inputs: [][]int{{2, 3, 1}}, lo: -1, hi: 1},
+		nlCase{name: "ZeroPadding2D none", layer: ZeroPadding2D([2][2]int{}), batch: 2, inputs: [][]int{{2, 2, 2}}, lo: -1, hi: 1},
+		nlCase{name: "Subtract vectors", layer: Subtract(), batch: 3, inputs: [][]int{{4}, {4}}, lo: -1, hi: 1},
+		nlCase{name: "Subtract images", layer: Subtract(), batch: 2, inputs: [][]int{{2, 2, 3}, {2, 2, 3}}, lo: -1, hi: 1},
+		nlCase{name: "Activation log_softmax", layer: Activate(LogSoftmax), batch: 3, inputs: [][]int{{5}}, lo: -3, hi: 3},
+		nlCase{name: "Dense log_softmax", layer: Dense(4, LogSoftmax), batch: 3, inputs: [][]int{{3}}, lo: -2, hi: 2},
+		nlCase{name: "Dense linear", layer: Dense(4, Linear), batch: 3, inputs: [][]int{{3}}, lo: -2, hi: 2},
+		nlCase{name: "Dense softmax", layer: Dense(4, Softmax), batch: 3, inputs: [][]int{{3}}, lo: -2, hi: 2},
+		nlCase{name: "Dense tanh", layer: Dense(4, Tanh), batch: 3, inputs: [][]int{{3}}, lo: -2, hi: 2},
 	)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { nlCheckGradients(t, tc) })
@@ -173,9 +189,15 @@ func nlCheckGradients(t *testing.T, tc nlCase) {
 		return costVal.Data().(float64)
 	}
 	run()
+	// Every gradient is read now, at the unperturbed point: the runs
+	// below overwrite them, the last with an input still off by −eps.
+	analytics := make([][]float64, len(gradVals))
+	for i, gv := range gradVals {
+		analytics[i] = slices.Clone(gv.Data().([]float64))
+	}
 	const eps, tol = 1e-6, 1e-6
 	for i, v := range values {
-		analytic := slices.Clone(gradVals[i].Data().([]float64))
+		analytic := analytics[i]
 		data := v.Data().([]float64)
 		for j := range data {
 			orig := data[j]
@@ -285,5 +307,66 @@ func TestAveragePooling2DValues(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// nlRoundTrip compiles m (SGD, the mean squared error), trains it for
+// two epochs on x and y, saves and loads it, and checks that the loaded
+// model has the same weights and summary and predicts the same values,
+// bit for bit. It returns the loaded model.
+func nlRoundTrip(t *testing.T, m *Model, x, y *tensor.Dense) *Model {
+	t.Helper()
+	if err := m.Build(5); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(optimizer(t, "sgd", map[string]float64{"learning_rate": 0.05}), train.MeanSquaredError()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Fit(x, y, train.Epochs(2), train.BatchSize(4), train.Seed(3), train.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	got := reloaded(t, m)
+	sameWeights(t, m, got)
+	if got.Summary() != m.Summary() {
+		t.Errorf("loaded summary\n%s\nwant\n%s", got.Summary(), m.Summary())
+	}
+	if err := got.Compile(train.SGD(), train.MeanSquaredError()); err != nil {
+		t.Fatal(err)
+	}
+	pa, err := m.Predict(x, train.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := got.Predict(x, train.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range pa.Data().([]float32) {
+		if w := pb.Data().([]float32)[i]; math.Float32bits(v) != math.Float32bits(w) {
+			t.Fatalf("the loaded model predicts %v at %d, want %v", w, i, v)
+		}
+	}
+	return got
+}
+
+// nlSummaryHas fails the test unless m's summary holds every line of
+// want.
+func nlSummaryHas(t *testing.T, m *Model, want ...string) {
+	t.Helper()
+	s := m.Summary()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Errorf("summary lacks %q:\n%s", w, s)
+		}
+	}
+}
+
+// nlConfigError makes a layer of the kind from a saved config and fails
+// the test unless that is an error mentioning want.
+func nlConfigError(t *testing.T, kind, config, want string) {
+	t.Helper()
+	l, err := layerJSON{ClassName: kind, Config: json.RawMessage(config)}.make()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("%s %s: got %v, %v; want an error mentioning %q", kind, config, l, err, want)
 	}
 }
