@@ -252,7 +252,7 @@ func (e *exporter) layer(t *nn.Tensor) error {
 
 	case *nn.Conv2DLayer:
 		x := e.channelsFirst(in[0])
-		strides, pads, err := window(l.Config(), in[0].Shape(), l.KernelSize())
+		strides, pads, err := layerWindow(l.Config(), in[0].Shape(), l.KernelSize())
 		if err != nil {
 			return err
 		}
@@ -264,7 +264,7 @@ func (e *exporter) layer(t *nn.Tensor) error {
 
 	case *nn.MaxPooling2DLayer, *nn.AveragePooling2DLayer:
 		pool := t.Layer().(interface{ PoolSize() [2]int }).PoolSize()
-		strides, pads, err := window(t.Layer().Config(), in[0].Shape(), pool)
+		strides, pads, err := layerWindow(t.Layer().Config(), in[0].Shape(), pool)
 		if err != nil {
 			return err
 		}
@@ -352,10 +352,13 @@ func (e *exporter) layer(t *nn.Tensor) error {
 		e.node("Reshape", []string{x, e.int64Initializer(l.Name()+"/shape", shape)}, []string{name})
 		e.names[t] = name
 
-	case *nn.AddLayer, *nn.MultiplyLayer:
+	case *nn.AddLayer, *nn.MultiplyLayer, *nn.SubtractLayer:
 		op := "Add"
-		if _, ok := l.(*nn.MultiplyLayer); ok {
+		switch l.(type) {
+		case *nn.MultiplyLayer:
 			op = "Mul"
+		case *nn.SubtractLayer:
+			op = "Sub" // two inputs: x₀ − x₁
 		}
 		xs, cf, err := e.merged(in)
 		if err != nil {
@@ -373,6 +376,44 @@ func (e *exporter) layer(t *nn.Tensor) error {
 			acc = name
 		}
 		e.set(t, acc, cf)
+
+	case *nn.PermuteLayer:
+		// Transpose the channels-last value by (0, dims…), the batch axis
+		// kept first; or, where there is only a channels-first value,
+		// that one by the same permutation composed with the layout's,
+		// in one node.
+		r := len(in[0].Shape())
+		perm := []int64{0}
+		x, ok := e.names[in[0]]
+		cf := !ok // only a channels-first value
+		if cf {
+			x = e.first[in[0]]
+		}
+		for _, d := range l.Dims() {
+			switch {
+			case !cf:
+				perm = append(perm, int64(d))
+			case d == r: // the channels: axis 1 channels-first
+				perm = append(perm, 1)
+			default: // spatial axis d: axis d+1 channels-first
+				perm = append(perm, int64(d+1))
+			}
+		}
+		if x == "" {
+			return errors.Errorf("onnx: internal error: tensor of %s not exported", in[0].Layer().Name())
+		}
+		name := e.out(t)
+		e.node("Transpose", []string{x}, []string{name}, ints("perm", perm))
+		e.names[t] = name
+
+	case *nn.ZeroPadding2DLayer:
+		// Pad the channels-first (N, C, H, W) value: ONNX's pads are
+		// every axis's start, then every axis's end.
+		p := l.Pads()
+		pads := []int64{0, 0, int64(p[0][0]), int64(p[1][0]), 0, 0, int64(p[0][1]), int64(p[1][1])}
+		name := e.out(t)
+		e.node("Pad", []string{e.channelsFirst(in[0]), e.int64Initializer(l.Name()+"/pads", pads)}, []string{name}, stringAttr("mode", "constant"))
+		e.first[t] = name
 
 	case *nn.ConcatenateLayer:
 		xs, cf, err := e.merged(in)
@@ -396,6 +437,9 @@ func (e *exporter) layer(t *nn.Tensor) error {
 		name := e.out(t)
 		e.node("Concat", xs, []string{name}, intAttr("axis", int64(axis)))
 		e.set(t, name, cf)
+
+	case *ConstantOpLayer:
+		return e.constantOp(t, l)
 
 	default:
 		return errors.Errorf("no ONNX form for a %s layer", t.Layer().Kind())
@@ -451,8 +495,11 @@ func (e *exporter) activate(t *nn.Tensor, a nn.Activation, z string, cf bool) er
 		op = "Sigmoid"
 	case "tanh":
 		op = "Tanh"
-	case "softmax":
+	case "softmax", "log_softmax":
 		op = "Softmax"
+		if a.Name() == "log_softmax" {
+			op = "LogSoftmax"
+		}
 		axis := int64(-1)
 		if cf {
 			axis = 1
@@ -467,10 +514,10 @@ func (e *exporter) activate(t *nn.Tensor, a nn.Activation, z string, cf bool) er
 	return nil
 }
 
-// window returns the ONNX strides and pads (top, left, bottom, right) of
-// a windowed layer with the given Keras config over (H, W, C) inputs:
-// TensorFlow's "same" pads the odd pixel after.
-func window(config map[string]any, x []int, size [2]int) (strides, pads []int64, err error) {
+// layerWindow returns the ONNX strides and pads (top, left, bottom,
+// right) of a windowed layer with the given Keras config over (H, W, C)
+// inputs: TensorFlow's "same" pads the odd pixel after.
+func layerWindow(config map[string]any, x []int, size [2]int) (strides, pads []int64, err error) {
 	s, ok := config["strides"].([]int)
 	p, ok2 := config["padding"].(string)
 	if !ok || !ok2 || len(s) != 2 || len(x) != 3 {
@@ -546,6 +593,11 @@ func ints(name string, v []int64) *pb.AttributeProto {
 // intAttr makes an INT attribute.
 func intAttr(name string, v int64) *pb.AttributeProto {
 	return &pb.AttributeProto{Name: proto.String(name), Type: pb.AttributeProto_INT.Enum(), I: proto.Int64(v)}
+}
+
+// stringAttr makes a STRING attribute.
+func stringAttr(name, v string) *pb.AttributeProto {
+	return &pb.AttributeProto{Name: proto.String(name), Type: pb.AttributeProto_STRING.Enum(), S: []byte(v)}
 }
 
 // floatAttr makes a FLOAT attribute.

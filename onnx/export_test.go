@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,6 +86,28 @@ func everyLayer(t *testing.T) *nn.Model {
 	return functional(t, []*nn.Tensor{img, vec}, []*nn.Tensor{out, side})
 }
 
+// moreLayers uses Permute, ZeroPadding2D, Subtract and log_softmax on
+// values of both layouts: a Subtract of two convolutions and a padding
+// of it channels-first, a Permute of a value that is only channels-first
+// (one transpose), of one channels-last, and of matrices, a padding of
+// the input image, a Subtract of vectors, a Dense and an Activation
+// layer with log_softmax.
+func moreLayers(t *testing.T) *nn.Model {
+	img := nn.NamedInput("image", 6, 5, 2)
+	vec := nn.NamedInput("vector", 6)
+	c1 := nn.Conv2D(3, [2]int{3, 3}, nn.ReLU, nn.Padding("same")).Call(img)
+	c2 := nn.Conv2D(3, [2]int{1, 1}, nn.Tanh).Call(img)
+	z := nn.ZeroPadding2D([2][2]int{{1, 2}, {0, 1}}).Call(nn.Subtract().Call(c1, c2)) // (9, 6, 3)
+	p := nn.Permute([]int{3, 1, 2}).Call(z)                                           // (3, 9, 6)
+	side := nn.Flatten().Call(nn.Permute([]int{1, 3, 2}).Call(p))                     // (3, 6, 9)
+	q := nn.Permute([]int{2, 3, 1}).Call(nn.ZeroPadding2D([2][2]int{{0, 1}, {2, 0}}).Call(img))
+	s := nn.Subtract().Call(nn.Dense(6, nn.Tanh).Call(nn.Flatten().Call(q)), nn.Dense(6, nn.Sigmoid).Call(vec))
+	r := nn.Flatten().Call(nn.Permute([]int{2, 1}).Call(nn.Reshape([]int{2, 3}).Call(s)))
+	out := nn.Dense(4, nn.LogSoftmax).Call(nn.Concatenate().Call(r, s))
+	logp := nn.Activate(nn.LogSoftmax).Call(nn.Dense(5, nn.Linear).Call(s))
+	return functional(t, []*nn.Tensor{img, vec}, []*nn.Tensor{out, logp, side})
+}
+
 func functional(t *testing.T, in, out []*nn.Tensor) *nn.Model {
 	t.Helper()
 	m, err := nn.NewModel(in, out)
@@ -122,6 +145,7 @@ var exportCases = []exportCase{
 	{"convnet", convnet},
 	{"residual", residual},
 	{"every_layer", everyLayer},
+	{"more_layers", moreLayers},
 }
 
 // inputsFor returns n random samples for each of m's inputs.
@@ -253,6 +277,50 @@ func TestResidualStaysChannelsFirst(t *testing.T) {
 	}
 }
 
+// TestMarshalMoreLayers checks the nodes of moreLayers' graph: a Permute
+// of a value that is only channels-first is one Transpose (not one back
+// to channels-last and one more), so there are five: the image to
+// channels-first and the four Permute layers; the paddings, the
+// subtractions and the log-softmaxes are a node each.
+func TestMarshalMoreLayers(t *testing.T) {
+	b, err := Marshal(moreLayers(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mp pb.ModelProto
+	if err := proto.Unmarshal(b, &mp); err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]int{}
+	for _, n := range mp.GetGraph().GetNode() {
+		ops[n.GetOpType()]++
+		if n.GetOpType() == "Pad" {
+			if len(n.GetInput()) != 2 || len(n.GetAttribute()) != 1 || string(n.GetAttribute()[0].GetS()) != "constant" {
+				t.Errorf("Pad node %s: inputs %v, attributes %v; want x and pads, mode constant", n.GetName(), n.GetInput(), n.GetAttribute())
+			}
+		}
+	}
+	want := map[string]int{"Transpose": 5, "Pad": 2, "Sub": 2, "LogSoftmax": 2, "Conv": 2, "Softmax": 0}
+	for op, n := range want {
+		if ops[op] != n {
+			t.Errorf("%d %s nodes, want %d (all: %v)", ops[op], op, n, ops)
+		}
+	}
+	pads := map[string][]int64{}
+	for _, init := range mp.GetGraph().GetInitializer() {
+		if strings.HasSuffix(init.GetName(), "/pads") {
+			pads[init.GetName()] = init.GetInt64Data()
+		}
+	}
+	// ((1, 2), (0, 1)) and ((0, 1), (2, 0)) as (N, C, H, W) starts, then
+	// ends.
+	for name, p := range map[string][]int64{"zero_padding2d/pads": {0, 0, 1, 0, 0, 0, 2, 1}, "zero_padding2d_1/pads": {0, 0, 0, 2, 0, 0, 1, 0}} {
+		if !slices.Equal(pads[name], p) {
+			t.Errorf("%s is %v, want %v", name, pads[name], p)
+		}
+	}
+}
+
 // TestMarshalErrors: an unbuilt model, and a layer with no ONNX form,
 // named.
 func TestMarshalErrors(t *testing.T) {
@@ -264,7 +332,7 @@ func TestMarshalErrors(t *testing.T) {
 	}
 }
 
-// TestPadsAsTensorFlow checks window's pads against TensorFlow's same
+// TestPadsAsTensorFlow checks layerWindow's pads against TensorFlow's same
 // padding, worked by hand: 7 wide, kernel 3, stride 2: 4 outputs, 2
 // padding pixels, 1 before and 1 after; 14 wide, kernel 3, stride 2: 7
 // outputs, 1 pixel, after; 9 wide, pool 2, stride 2: 5 outputs, 1 after.
@@ -273,7 +341,7 @@ func TestPadsAsTensorFlow(t *testing.T) {
 		x, size, stride int
 		pads            [2]int64
 	}{{7, 3, 2, [2]int64{1, 1}}, {14, 3, 2, [2]int64{0, 1}}, {9, 2, 2, [2]int64{0, 1}}, {8, 3, 1, [2]int64{1, 1}}, {5, 1, 1, [2]int64{0, 0}}} {
-		_, pads, err := window(map[string]any{"strides": []int{c.stride, 1}, "padding": "same"}, []int{c.x, 4, 1}, [2]int{c.size, 1})
+		_, pads, err := layerWindow(map[string]any{"strides": []int{c.stride, 1}, "padding": "same"}, []int{c.x, 4, 1}, [2]int{c.size, 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,11 +384,38 @@ type ortTensor struct {
 	Data []float64 `json:"data"`
 }
 
+// runORT runs the ONNX model file at path with ONNX Runtime on the given inputs and returns its outputs (skipping the test when node or onnxruntime-node is absent, through ort(t)).
+func runORT(t *testing.T, path string, feeds []ortTensor) []ortTensor {
+	t.Helper()
+	node, env := ort(t)
+	b, err := json.Marshal(feeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inPath := filepath.Join(t.TempDir(), "feeds.json")
+	if err := os.WriteFile(inPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, filepath.Join("testdata", "ort_run.js"), path, inPath)
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ONNX Runtime on %s: %v: %s", path, err, stderr.String())
+	}
+	var got []ortTensor
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("ONNX Runtime's output: %v", err)
+	}
+	return got
+}
+
 // TestONNXRuntimeAgrees exports each model, runs it with ONNX Runtime on
 // 5 random samples and compares its outputs with Predict's: within 1e-5,
 // shapes and names as the model's.
 func TestONNXRuntimeAgrees(t *testing.T) {
-	node, env := ort(t)
+	ort(t)
 	dir := t.TempDir()
 	for _, c := range exportCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -339,26 +434,7 @@ func TestONNXRuntimeAgrees(t *testing.T) {
 				}
 				feeds = append(feeds, ortTensor{Name: m.Inputs()[i].Layer().Name(), Dims: x.Shape(), Data: d})
 			}
-			inPath := filepath.Join(dir, c.name+".json")
-			b, err := json.Marshal(feeds)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(inPath, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command(node, filepath.Join("testdata", "ort_run.js"), path, inPath)
-			cmd.Env = env
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("ONNX Runtime: %v: %s", err, stderr.String())
-			}
-			var got []ortTensor
-			if err := json.Unmarshal(out, &got); err != nil {
-				t.Fatal(err)
-			}
+			got := runORT(t, path, feeds)
 			if err := m.Compile(train.SGD(), train.MeanSquaredError()); err != nil {
 				t.Fatal(err)
 			}
