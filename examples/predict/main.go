@@ -4,6 +4,10 @@
 //	go run ./examples/mnist -save model.npz
 //	go run ./examples/predict -model model.npz digit.png another.jpg
 //
+// -model may also be an ONNX model ending in a softmax (onnx.Save's, or
+// a PyTorch classifier exported with torch.onnx.export); the file's
+// first bytes tell the format, not its name.
+//
 // Each image (PNG, JPEG or GIF) is made into an MNIST sample as MNIST's
 // digits were made (see mnist.DecodeDigit): made grey, inverted if the
 // digit is dark on a light background, cropped to the digit, scaled into
@@ -38,7 +42,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	model := fs.String("model", "", "the saved model (.npz, from examples/mnist or examples/convnet -save)")
+	model := fs.String("model", "", "the saved model: an .npz from examples/mnist or examples/convnet -save, or an ONNX model ending in a softmax (onnx.Save, torch.onnx.export)")
 	top := fs.Int("top", 3, "how many classes to print for each image")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: predict -model PATH IMAGE...")

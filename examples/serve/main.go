@@ -4,6 +4,11 @@
 //	go run ./examples/mnist -save model.npz
 //	go run ./examples/serve -model model.npz -addr localhost:8080
 //
+// -model may also name an ONNX model of 28×28 digits to 10 class
+// probabilities: one onnx.Save wrote, or one PyTorch exported with
+// torch.onnx.export (its (N, 1, 28, 28) input takes the same 784
+// values).
+//
 // GET / serves a page where you draw a digit with the mouse or a finger
 // and see the model's answer as you draw.
 //
@@ -49,7 +54,7 @@ import (
 )
 
 func main() {
-	model := flag.String("model", "", "the saved model (.npz, from examples/mnist or examples/convnet -save)")
+	model := flag.String("model", "", "the saved model: an .npz from examples/mnist or examples/convnet -save, or an ONNX model ending in a softmax (onnx.Save, torch.onnx.export)")
 	addr := flag.String("addr", "localhost:8080", "the address to listen on")
 	flag.Parse()
 	if *model == "" || flag.NArg() > 0 {

@@ -1,17 +1,22 @@
 // Package digits classifies MNIST samples with a saved model: the part
 // that examples/predict and examples/serve share. It loads a model saved
 // by nn.Sequential.Save (the MLP of examples/mnist or the convnet of
-// examples/convnet), checks it takes 28×28 digits and gives 10 classes,
-// and answers for rows of 784 values (images become rows with
+// examples/convnet) or an ONNX model (one written by onnx.Save, or by
+// PyTorch's torch.onnx.export), checks it takes 28×28 digits and gives 10
+// classes, and answers for rows of 784 values (images become rows with
 // mnist.DecodeDigit) with the most probable classes.
 package digits
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"math"
+	"os"
 	"slices"
 
 	"github.com/gokeras/gokeras/nn"
+	"github.com/gokeras/gokeras/onnx"
 	"github.com/gokeras/gokeras/train"
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -34,16 +39,18 @@ type Answer struct {
 // called from many goroutines at once: the model's Trainer serialises
 // the predictions.
 type Classifier struct {
-	model *nn.Sequential
+	model *nn.Model
 	shape []int // one sample's shape, as the model takes it
 	top   int
 }
 
 // Load loads the model saved at path and checks it takes 784 values (as
-// (784) or (28, 28, 1)) and gives 10 probabilities; answers carry the top
-// k classes.
+// (784), (28, 28, 1) or, from PyTorch, (1, 28, 28)) and gives 10
+// probabilities; answers carry the top k classes. The file's first bytes
+// tell its format, whatever its name: a zip is gokeras's .npz (nn.Load),
+// anything else is read as ONNX (onnx.Load), which must end in a softmax.
 func Load(path string, k int) (*Classifier, error) {
-	m, err := nn.Load(path)
+	m, err := load(path)
 	if err != nil {
 		return nil, err
 	}
@@ -51,9 +58,49 @@ func Load(path string, k int) (*Classifier, error) {
 	return c, errors.Wrapf(err, "model %s", path)
 }
 
+// load reads a .npz or an ONNX model, compiled.
+func load(path string) (*nn.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "load")
+	}
+	head := make([]byte, 4)
+	_, err = io.ReadFull(f, head)
+	f.Close()
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, errors.Wrapf(err, "load %s", path)
+	}
+	if bytes.Equal(head, []byte("PK\x03\x04")) {
+		return nn.Load(path)
+	}
+	m, err := onnx.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if !endsInSoftmax(m) {
+		return nil, errors.Errorf("model %s: its output is not a softmax, so not class probabilities (export the model with a softmax at the end)", path)
+	}
+	// Compiled for Predict alone: the optimizer and loss are never used.
+	if err := m.Compile(train.SGD(), train.CategoricalCrossentropy()); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// endsInSoftmax reports whether m's first output is a softmax.
+func endsInSoftmax(m *nn.Model) bool {
+	switch l := m.Outputs()[0].Layer().(type) {
+	case *nn.DenseLayer:
+		return l.Activation().Name() == nn.Softmax.Name()
+	case *nn.ActivationLayer:
+		return l.Activation().Name() == nn.Softmax.Name()
+	}
+	return false
+}
+
 // New wraps a model, which must be compiled (Load compiles a saved
 // model) and take 784 values and give 10.
-func New(m *nn.Sequential, k int) (*Classifier, error) {
+func New(m *nn.Model, k int) (*Classifier, error) {
 	in, out := m.InputShape(), m.OutputShape()
 	size := 1
 	for _, d := range in {
