@@ -76,11 +76,7 @@ func (l *PermuteLayer) Forward(in, _ []*G.Node, _ train.Mode) (*G.Node, error) {
 	if _, err := l.Plan([][]int{in[0].Shape()[1:]}); err != nil {
 		return nil, err
 	}
-	axes := make([]int, 1, len(l.dims)+1)
-	for _, d := range l.dims {
-		axes = append(axes, d)
-	}
-	return graph.Permute(in[0], axes...)
+	return graph.Permute(in[0], append([]int{0}, l.dims...)...)
 }
 
 // Config returns {"dims": […]}.

@@ -382,14 +382,6 @@ func (im *importer) setLast(name string, t *nn.Tensor) {
 	im.set(name, v)
 }
 
-// setFirst records t, samples of ONNX shape with channels moved last, as
-// name.
-func (im *importer) setFirst(name string, t *nn.Tensor) {
-	s := t.Shape()
-	shape := append([]int{s[len(s)-1]}, s[:len(s)-1]...)
-	im.set(name, &value{shape: shape, first: t})
-}
-
 // next returns the node that alone reads the value name, if one does and
 // the value is no graph output.
 func (im *importer) next(name string, after int) (int, bool) {

@@ -99,7 +99,6 @@ type torchCase struct {
 	model       *nn.Model
 	x, want     *tensor.Dense
 	path        string
-	inputName   string
 	input, outp ortTensor
 }
 

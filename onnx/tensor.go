@@ -6,7 +6,6 @@ import (
 
 	"github.com/gokeras/gokeras/onnx/internal/pb"
 	"github.com/pkg/errors"
-	"gorgonia.org/tensor"
 )
 
 // maxValues bounds the values of one tensor read from a file (2³¹: 8 GiB
@@ -33,15 +32,6 @@ func size(shape []int) int {
 
 // isFloat reports whether c holds floating-point values.
 func (c *constant) isFloat() bool { return c.i == nil }
-
-// dense returns c, a float constant, as a tensor.
-func (c *constant) dense() *tensor.Dense {
-	shape := c.shape
-	if len(shape) == 0 {
-		shape = []int{1}
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float32(nil), c.f...)))
-}
 
 // decodeTensor reads a TensorProto of type float, double, int64 or int32
 // whose values are in the file (its typed field or raw_data). Any other

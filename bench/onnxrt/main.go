@@ -320,14 +320,14 @@ type ortEnv struct {
 func findORT(root, dir string) (*ortEnv, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		return nil, fmt.Errorf("no node (Node.js) in PATH: install it (apt-get install nodejs), then ONNX Runtime for Node from the module root:\n\n\t%s\n", installHint)
+		return nil, fmt.Errorf("no node (Node.js) in PATH: install it (apt-get install nodejs), then ONNX Runtime for Node from the module root:\n\n\t%s", installHint)
 	}
 	o := &ortEnv{node: node, dir: dir, env: append(os.Environ(), "NODE_PATH="+filepath.Join(root, ".ort", "node_modules"))}
 	probe := exec.Command(node, "-e", "process.stdout.write(process.version + '\\n' + require.resolve('onnxruntime-node'))")
 	probe.Env = o.env
 	b, err := probe.CombinedOutput()
 	if err != nil {
-		return nil, fmt.Errorf("onnxruntime-node not found by %s with NODE_PATH=%s (%v: %s): install it from the module root (%s):\n\n\t%s\n",
+		return nil, fmt.Errorf("onnxruntime-node not found by %s with NODE_PATH=%s (%v: %s): install it from the module root (%s):\n\n\t%s",
 			node, filepath.Join(root, ".ort", "node_modules"), err, errorLine(b), root, installHint)
 	}
 	version, main, _ := strings.Cut(string(b), "\n")
