@@ -12,7 +12,10 @@ func MeanSquaredError(pred, target *G.Node) (*G.Node, error) {
 	if err := checkSame("MeanSquaredError", pred, target); err != nil {
 		return nil, err
 	}
-	d, err := G.Sub(pred, target)
+	// Subtract, not G.Sub: Gorgonia's tape machine may write G.Sub's
+	// result into pred's buffer, which is another op's output when pred
+	// is a view (Flatten, Reshape) and that op's gradient still reads it.
+	d, err := Subtract(pred, target)
 	if err != nil {
 		return nil, errors.Wrap(err, "MeanSquaredError: p − t")
 	}
