@@ -18,7 +18,12 @@ import (
 // Set the fields before Compile; afterwards change the rate with
 // SetLearningRate.
 type AdamOptimizer struct {
-	LearningRate, Beta1, Beta2, Epsilon float32
+	LearningRate, Epsilon float32
+	// Beta1 and Beta2 are float64, as Keras's Python floats are: the
+	// moments' weights 1−β₁ and 1−β₂ are computed in float64 and then
+	// rounded to float32, as Keras does (1−β₂ from a float32 0.999 is
+	// 1.3e-5 off), and βᵗ from β rounded to float32.
+	Beta1, Beta2 float64
 
 	t    int64
 	m, v [][]float32
@@ -98,21 +103,21 @@ func (o *AdamOptimizer) SetLearningRate(lr float32) error {
 // Update applies one Adam step, spread over the cores.
 func (o *AdamOptimizer) Update(params, grads [][]float32) {
 	o.t++
-	p1 := float32(math.Pow(float64(o.Beta1), float64(o.t)))
-	p2 := float32(math.Pow(float64(o.Beta2), float64(o.t)))
+	p1 := float32(math.Pow(float64(float32(o.Beta1)), float64(o.t)))
+	p2 := float32(math.Pow(float64(float32(o.Beta2)), float64(o.t)))
 	alpha := o.LearningRate * math32.Sqrt(1-p2) / (1 - p1)
+	c1, c2 := float32(1-o.Beta1), float32(1-o.Beta2)
 	each(params, func(i, lo, hi int) {
-		o.update(alpha, params[i][lo:hi], grads[i][lo:hi], o.m[i][lo:hi], o.v[i][lo:hi])
+		o.update(alpha, c1, c2, params[i][lo:hi], grads[i][lo:hi], o.m[i][lo:hi], o.v[i][lo:hi])
 	})
 }
 
 // update applies the step of size alpha to weights w with gradients g and
-// moments m, v.
-func (o *AdamOptimizer) update(alpha float32, w, g, m, v []float32) {
-	b1, b2 := o.Beta1, o.Beta2
+// moments m, v, weighting the new gradient by c1 = 1−β₁ and c2 = 1−β₂.
+func (o *AdamOptimizer) update(alpha, c1, c2 float32, w, g, m, v []float32) {
 	for j := range w {
-		m[j] += float32((g[j] - m[j]) * (1 - b1))
-		v[j] += float32((float32(g[j]*g[j]) - v[j]) * (1 - b2))
+		m[j] += float32((g[j] - m[j]) * c1)
+		v[j] += float32((float32(g[j]*g[j]) - v[j]) * c2)
 		w[j] -= float32(alpha*m[j]) / (math32.Sqrt(v[j]) + o.Epsilon)
 	}
 }

@@ -129,7 +129,7 @@ var registry = struct {
 	"adam": func(config map[string]float64) (Optimizer, error) {
 		o := Adam()
 		return configure(o, config, map[string]setter{
-			"learning_rate": float(&o.LearningRate), "beta_1": float(&o.Beta1), "beta_2": float(&o.Beta2),
+			"learning_rate": float(&o.LearningRate), "beta_1": float64Setting(&o.Beta1), "beta_2": float64Setting(&o.Beta2),
 			"epsilon": float(&o.Epsilon)})
 	},
 }}
@@ -164,6 +164,17 @@ func float(f *float32) setter {
 			return errors.New("NaN is not a setting")
 		}
 		*f = float32(v)
+		return nil
+	}
+}
+
+// float64Setting sets a float64 setting.
+func float64Setting(f *float64) setter {
+	return func(v float64) error {
+		if math.IsNaN(v) {
+			return errors.New("NaN is not a setting")
+		}
+		*f = v
 		return nil
 	}
 }
@@ -286,7 +297,7 @@ func checkRate(name string, lr float32) error {
 }
 
 // checkUnit returns an error unless 0 ≤ v < 1.
-func checkUnit(name, what string, v float32) error {
+func checkUnit[T float32 | float64](name, what string, v T) error {
 	if !(v >= 0 && v < 1) {
 		return errors.Errorf("%s: %s must be in [0, 1), got %v", name, what, v)
 	}

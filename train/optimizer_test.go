@@ -173,3 +173,22 @@ func TestRMSpropKernelMatchesGoLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamOneMinusBetaAsKeras checks the moments' weights: Keras computes
+// 1 − β₂ from the Python float 0.999 and rounds that to float32
+// (0.001), where 1 − float32(0.999) is 0.00099998713, 1.3e-5 off.
+func TestAdamOneMinusBetaAsKeras(t *testing.T) {
+	a := Adam()
+	if err := a.Init([]int{1}); err != nil {
+		t.Fatal(err)
+	}
+	w := []float32{1}
+	a.Update([][]float32{w}, [][]float32{{1}})
+	wantM, wantV := float32(1-0.9), float32(1-0.999) // constants: exact, then rounded
+	if a.m[0][0] != wantM || a.v[0][0] != wantV {
+		t.Errorf("after one step of gradient 1: m = %.10g, v = %.10g; want %.10g, %.10g", a.m[0][0], a.v[0][0], wantM, wantV)
+	}
+	if old := float32(1) - float32(0.999); old == wantV {
+		t.Fatalf("the check cannot tell: 1 − float32(0.999) = %v too", old)
+	}
+}
