@@ -55,7 +55,9 @@ func Callbacks(cbs ...Callback) Option {
 func BatchSize(n int) Option { return func(s *settings) { s.batch = n } }
 
 // Verbose sets how much is printed: 0 nothing, 1 a progress bar (the
-// default), 2 one line per epoch.
+// default), 2 one line per epoch. Predict and Evaluate show the bar too,
+// as Keras's predict and evaluate do: a server or a program that
+// predicts often passes Verbose(0).
 func Verbose(v int) Option { return func(s *settings) { s.verbose = v } }
 
 // Seed seeds Fit's shuffling and what random layers such as dropout draw

@@ -188,7 +188,8 @@ type input struct {
 }
 
 // readRequest reads /predict's body: JSON rows (Content-Type
-// application/json), a multipart form's first file, or else the body
+// application/json; a JSON body labelled otherwise is an error saying
+// so), a multipart form's one file (two are an error), or else the body
 // itself as an image, whatever it is labelled (curl --data-binary labels
 // it application/x-www-form-urlencoded); only text/* is refused outright.
 // It gives the HTTP status for an error.
@@ -240,13 +241,39 @@ func readRequest(r *http.Request) (in input, status int, err error) {
 				continue
 			}
 			what := fmt.Sprintf("file %q", part.FileName())
-			return readImage(part, what)
+			in, status, err := readImage(part, what)
+			if err != nil {
+				return in, status, err
+			}
+			for {
+				next, err := mr.NextPart()
+				if err == io.EOF {
+					return in, 0, nil
+				}
+				if err != nil {
+					return input{}, bodyStatus(err), errors.Errorf("reading the form: %v", err)
+				}
+				if next.FileName() != "" {
+					return input{}, http.StatusBadRequest, errors.Errorf("the form holds more than one file (%q, %q, ...): send one image a request, or JSON rows for several", part.FileName(), next.FileName())
+				}
+			}
 		}
 	case strings.HasPrefix(media, "text/"):
 		return in, http.StatusUnsupportedMediaType, errors.Errorf("Content-Type %q: send an image (PNG, JPEG or GIF), a multipart form with one, or JSON rows", ct)
 	default:
-		return readImage(r.Body, "the image")
+		in, status, err := readImage(r.Body, "the image")
+		if err == nil && looksLikeJSON(in.image) {
+			return input{}, http.StatusUnsupportedMediaType, errors.Errorf("the body looks like JSON, but its Content-Type is %q: send JSON rows with Content-Type: application/json (curl -H 'Content-Type: application/json')", ct)
+		}
+		return in, status, err
 	}
+}
+
+// looksLikeJSON reports whether b starts, after white space, as a JSON
+// object or array does: no image format starts with '{' or '['.
+func looksLikeJSON(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
 }
 
 // readImage reads an image's bytes, all of them before decoding, so a

@@ -232,6 +232,13 @@ func TestBadRequests(t *testing.T) {
 	mw.WriteField("name", "value")
 	mw.Close()
 	png := digitstest.PNG(digitstest.Picture(f.Images[0], 28, 28, color.RGBA{0, 0, 0, 255}, color.RGBA{255, 255, 255, 255}))
+	var twoFiles bytes.Buffer
+	mw2 := multipart.NewWriter(&twoFiles)
+	for _, name := range []string{"a.png", "b.png"} {
+		fw, _ := mw2.CreateFormFile("image", name)
+		fw.Write(png)
+	}
+	mw2.Close()
 	for _, c := range []struct {
 		name, method, path, contentType, body string
 		status                                int
@@ -254,6 +261,9 @@ func TestBadRequests(t *testing.T) {
 		{"two values", "POST", "/predict", "application/json", jsonRows(row(784)) + "{}", 400, "more than one"},
 		{"a string", "POST", "/predict", "application/json", `{"rows": [["a"]]}`, 400, "JSON"},
 		{"form without a file", "POST", "/predict", mw.FormDataContentType(), noFile.String(), 400, "no file"},
+		{"form with two files", "POST", "/predict", mw2.FormDataContentType(), twoFiles.String(), 400, `more than one file ("a.png", "b.png"`},
+		{"JSON without Content-Type", "POST", "/predict", "", jsonRows(row(784)), 415, "Content-Type: application/json"},
+		{"JSON as a form (curl -d)", "POST", "/predict", "application/x-www-form-urlencoded", "  " + jsonRows(row(784)), 415, "looks like JSON"},
 		{"form without a boundary", "POST", "/predict", "multipart/form-data", "x", 400, "form"},
 		{"value over 1", "POST", "/predict", "application/json", jsonRows(append(row(783), 1.5)), 400, "row 0, value 783 is 1.5"},
 		{"negative value", "POST", "/predict", "application/json", jsonRows(append([]float32{-0.1}, row(783)...)), 400, "row 0, value 0 is -0.1"},
