@@ -145,7 +145,11 @@ func checkDigitSize(what string, w, h int) error {
 //     encoded values (color.GrayModel's weights). Transparent and
 //     translucent pixels are composited over white first, as a browser
 //     shows a transparent PNG; so light ink on a transparent background
-//     vanishes, and dark ink on one works.
+//     vanishes, and dark ink on one works. Uneven light, as in a
+//     photograph of paper lit from one side, is evened out: a smooth
+//     surface fitted to the outermost ring of pixels (the background)
+//     divides the image (see evenLight); evenly lit images are left
+//     exactly as they are.
 //  2. Polarity and contrast: the background is the median of the
 //     outermost ring of pixels, and the ink is whichever extreme of the
 //     image, darkest or lightest, lies farther from it: dark ink on light
@@ -194,6 +198,7 @@ func Digit(img image.Image) ([]float32, error) {
 	}
 	w, h := b.Dx(), b.Dy()
 	grey := luminance(img, b)
+	evenLight(grey, w, h)
 
 	// 2. Background, polarity, stretch.
 	bg := median(ring(grey, w, h))

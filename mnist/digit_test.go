@@ -269,6 +269,23 @@ func upscaled(px []byte, size image.Rectangle, canvas image.Rectangle, scaler dr
 	return m
 }
 
+// lit darkens m as a photograph taken with the light at its top left:
+// each channel times 1 − 0.55·x/w − 0.2·y/h, the paper at the bottom
+// right 25% as bright as at the top left.
+func lit(m *image.NRGBA) *image.NRGBA {
+	b := m.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			f := 1 - 0.55*float64(x-b.Min.X)/float64(b.Dx()) - 0.2*float64(y-b.Min.Y)/float64(b.Dy())
+			i := m.PixOffset(x, y)
+			for c := 0; c < 3; c++ {
+				m.Pix[i+c] = uint8(math.Round(float64(m.Pix[i+c]) * f))
+			}
+		}
+	}
+	return m
+}
+
 // TestDecodeDigitMNISTRoundTrip draws real MNIST test digits larger, as
 // a user's images, and reads them back. Measured over the first 200: mean
 // absolute difference per pixel (mean over digits; worst digit) and
@@ -313,6 +330,9 @@ func TestDecodeDigitMNISTRoundTrip(t *testing.T) {
 		}, 0.05, 0.15, 0.35},
 		{"black on white, bilinear 3×, JPEG", func(px []byte) []byte {
 			return encodeJPEG(t, upscaled(px, image.Rect(0, 0, 84, 84), image.Rect(0, 0, 84, 84), draw.BiLinear, white, black))
+		}, 0.05, 0.15, 0.35},
+		{"black on white, bilinear 3×, lit unevenly (a side in shadow), PNG", func(px []byte) []byte {
+			return encodePNG(t, lit(upscaled(px, image.Rect(0, 0, 84, 84), image.Rect(0, 0, 84, 84), draw.BiLinear, white, black)))
 		}, 0.05, 0.15, 0.35},
 	}
 	all := d.TestImages.Data().([]byte)
