@@ -1,5 +1,6 @@
-// Package bench is gokeras's benchmark suite. It holds no library code:
-// run it with
+// Package bench is gokeras's benchmark suite. Its only code is the
+// networks the benchmarks time (MLP, Convnet, Residual), which
+// bench/onnxrt shares: run it with
 //
 //	go test -bench . -benchmem ./bench/
 //

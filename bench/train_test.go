@@ -90,33 +90,28 @@ func BenchmarkEpoch(b *testing.B) {
 	}
 }
 
-// convnetModel returns Chollet's MNIST convnet, compiled.
-func convnetModel(b *testing.B) *nn.Sequential {
-	m := nn.NewSequential(
-		nn.Conv2D(32, [2]int{3, 3}, nn.ReLU, nn.InputShape(28, 28, 1)),
-		nn.MaxPooling2D([2]int{2, 2}),
-		nn.Conv2D(64, [2]int{3, 3}, nn.ReLU),
-		nn.MaxPooling2D([2]int{2, 2}),
-		nn.Conv2D(64, [2]int{3, 3}, nn.ReLU),
-		nn.Flatten(),
-		nn.Dense(64, nn.ReLU),
-		nn.Dense(10, nn.Softmax),
-	)
-	if err := m.Build(1); err != nil {
-		b.Fatal(err)
-	}
-	if err := m.Compile(train.RMSprop(), train.CategoricalCrossentropy(), train.Accuracy()); err != nil {
-		b.Fatal(err)
-	}
-	return m
-}
-
 // BenchmarkConvnetTrainStep times one training step of Chollet's convnet
 // on MNIST images at batch 64 (the example's) and 128.
 func BenchmarkConvnetTrainStep(b *testing.B) {
+	benchmarkImageTrainStep(b, Convnet, func() train.Optimizer { return train.RMSprop() })
+}
+
+// benchmarkImageTrainStep times one training step of the network model
+// makes, compiled with an optimizer from opt and categorical cross-entropy, on MNIST images
+// at batches of 64 and 128.
+func benchmarkImageTrainStep(b *testing.B, model func() (*nn.Model, error), opt func() train.Optimizer) {
 	for _, batch := range []int{64, 128} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			m := convnetModel(b)
+			m, err := model()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := m.Build(1); err != nil {
+				b.Fatal(err)
+			}
+			if err := m.Compile(opt(), train.CategoricalCrossentropy(), train.Accuracy()); err != nil {
+				b.Fatal(err)
+			}
 			x, y := mnistRows(b, batch)
 			images := tensor.New(tensor.WithShape(batch, 28, 28, 1), tensor.WithBacking(x.Data()))
 			opts := []train.Option{train.BatchSize(batch), train.Verbose(0), train.Shuffle(false)}

@@ -2,7 +2,6 @@ package onnx
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -167,13 +166,7 @@ func (l *ConstantOpLayer) Config() map[string]any {
 }
 
 // shapeText writes a sample's shape: (2, 3).
-func shapeText(s []int) string {
-	parts := make([]string, len(s))
-	for i, d := range s {
-		parts[i] = fmt.Sprint(d)
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
-}
+func shapeText(s []int) string { return "(" + intsString(s) + ")" }
 
 // constantOpFromConfig makes a ConstantOp layer again from its saved
 // config; the model's saved weights give the constant its values.

@@ -176,14 +176,7 @@ func TestMarshalStructure(t *testing.T) {
 	for _, c := range exportCases {
 		t.Run(c.name, func(t *testing.T) {
 			m := c.model(t)
-			b, err := Marshal(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var mp pb.ModelProto
-			if err := proto.Unmarshal(b, &mp); err != nil {
-				t.Fatal(err)
-			}
+			mp := marshalled(t, m)
 			if mp.GetIrVersion() != 7 || len(mp.GetOpsetImport()) != 1 || mp.GetOpsetImport()[0].GetVersion() != 13 {
 				t.Errorf("IR %d, opsets %v; want IR 7, opset 13", mp.GetIrVersion(), mp.GetOpsetImport())
 			}
@@ -251,12 +244,10 @@ func TestMarshalStructure(t *testing.T) {
 	}
 }
 
-// TestResidualStaysChannelsFirst checks that the residual network's graph
-// transposes its image once, at the input, and never back: its
-// convolutions, normalisations, additions and pooling all run
-// channels-first.
-func TestResidualStaysChannelsFirst(t *testing.T) {
-	b, err := Marshal(residual(t))
+// marshalled returns what Marshal writes of m, decoded.
+func marshalled(t *testing.T, m *nn.Model) *pb.ModelProto {
+	t.Helper()
+	b, err := Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,6 +255,15 @@ func TestResidualStaysChannelsFirst(t *testing.T) {
 	if err := proto.Unmarshal(b, &mp); err != nil {
 		t.Fatal(err)
 	}
+	return &mp
+}
+
+// TestResidualStaysChannelsFirst checks that the residual network's graph
+// transposes its image once, at the input, and never back: its
+// convolutions, normalisations, additions and pooling all run
+// channels-first.
+func TestResidualStaysChannelsFirst(t *testing.T) {
+	mp := marshalled(t, residual(t))
 	ops := map[string]int{}
 	for _, n := range mp.GetGraph().GetNode() {
 		ops[n.GetOpType()]++
@@ -283,14 +283,7 @@ func TestResidualStaysChannelsFirst(t *testing.T) {
 // channels-first and the four Permute layers; the paddings, the
 // subtractions and the log-softmaxes are a node each.
 func TestMarshalMoreLayers(t *testing.T) {
-	b, err := Marshal(moreLayers(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mp pb.ModelProto
-	if err := proto.Unmarshal(b, &mp); err != nil {
-		t.Fatal(err)
-	}
+	mp := marshalled(t, moreLayers(t))
 	ops := map[string]int{}
 	for _, n := range mp.GetGraph().GetNode() {
 		ops[n.GetOpType()]++

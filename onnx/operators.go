@@ -607,12 +607,7 @@ func window(n *pb.NodeProto, x []int, kernel, strides [2]int) (padding string, p
 	if err != nil {
 		return "", pads, err
 	}
-	var same [2][2]int
-	for k := 0; k < 2; k++ {
-		out := (x[k+1] + strides[k] - 1) / strides[k]
-		total := max((out-1)*strides[k]+kernel[k]-x[k+1], 0)
-		same[k] = [2]int{total / 2, total - total/2}
-	}
+	same := samePads(x, kernel, strides)
 	switch autoPad {
 	case "VALID":
 		return "valid", pads, nil
@@ -790,7 +785,7 @@ func pooling(im *importer, _ int, n *pb.NodeProto) error {
 	}
 	x := im.first(v)
 	if op == "AveragePool" && countPad != 0 && padding == "same" {
-		padding, pads, err = "", sameOf(n, v.shape, kernel, strides), nil
+		padding, pads = "", samePads(v.shape, kernel, strides)
 	}
 	if padding == "" {
 		if op == "MaxPool" || countPad == 0 {
@@ -814,8 +809,9 @@ func pooling(im *importer, _ int, n *pb.NodeProto) error {
 	return nil
 }
 
-// sameOf returns TensorFlow's same pads of a window, as explicit pads.
-func sameOf(_ *pb.NodeProto, x []int, kernel, strides [2]int) [2][2]int {
+// samePads returns TensorFlow's same pads ((top, bottom), (left, right))
+// of a window over (C, H, W) images: the odd pixel after.
+func samePads(x []int, kernel, strides [2]int) [2][2]int {
 	var same [2][2]int
 	for k := 0; k < 2; k++ {
 		out := (x[k+1] + strides[k] - 1) / strides[k]
@@ -917,7 +913,7 @@ func concat(im *importer, _ int, n *pb.NodeProto) error {
 		if err != nil {
 			return err
 		}
-		if len(v.shape) != len(vs0(vs, v).shape) {
+		if len(vs) > 0 && len(v.shape) != len(vs[0].shape) {
 			return errors.Errorf("inputs of shapes (N, %s) and (N, %s) have different ranks", intsString(vs[0].shape), intsString(v.shape))
 		}
 		vs = append(vs, v)
@@ -964,14 +960,6 @@ func concat(im *importer, _ int, n *pb.NodeProto) error {
 	}
 	im.setIn(n.GetOutput()[0], shape, l, t)
 	return nil
-}
-
-// vs0 returns the first value of vs, or v if vs is empty.
-func vs0(vs []*value, v *value) *value {
-	if len(vs) == 0 {
-		return v
-	}
-	return vs[0]
 }
 
 // constantOp imports Constant.
